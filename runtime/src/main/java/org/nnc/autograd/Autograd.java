@@ -1,0 +1,99 @@
+package org.nnc.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nnc.tensor.Shape;
+import org.nnc.tensor.Tensor;
+
+/** Records operations into a graph and runs reverse-mode differentiation over it. */
+public final class Autograd {
+    private Autograd() {}
+
+    /**
+     * Attaches {@code backward} to {@code output} when recording is on and some input requires a gradient.
+     * Ops call this once, after computing their result; it returns the output for chaining.
+     */
+    public static Tensor record(String op, Tensor output, Node.Backward backward, Tensor... inputs) {
+        if (!GradMode.isEnabled()) return output;
+        boolean any = false;
+        for (Tensor t : inputs) any |= t != null && t.requiresGrad();
+        if (!any) return output;
+        output.attachGradFn(new Node(op, inputs, backward));
+        return output;
+    }
+
+    /** Back-propagates {@code grad} (ones for a scalar when null) from {@code root} into the leaves' {@code grad}. */
+    public static void backward(Tensor root, Tensor grad, boolean retainGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward() on a tensor that does not require grad: no input of the"
+                    + " computation had requiresGrad set, or it was computed under noGrad");
+        }
+        if (grad == null) {
+            if (root.numel() != 1) {
+                throw new IllegalArgumentException("backward() without a gradient needs a scalar, but the tensor has shape "
+                        + Shape.str(root.shape()) + "; pass a gradient of that shape, or reduce it first (e.g. sum or mean)");
+            }
+            grad = Tensor.onesLike(root);
+        } else if (!java.util.Arrays.equals(grad.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward() gradient has shape " + Shape.str(grad.shape())
+                    + " but the tensor has shape " + Shape.str(root.shape()));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, grad);
+        try (GradMode.Scope s = GradMode.disable()) {
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                Node node = t.gradFn();
+                if (node == null) {
+                    t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] inputGrads = node.apply(g);
+                Tensor[] inputs = node.inputs();
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) continue;
+                    Tensor gi = inputGrads[i];
+                    if (!java.util.Arrays.equals(gi.shape(), in.shape())) {
+                        throw new IllegalStateException("internal: gradient of '" + node.op() + "' input " + i + " has shape "
+                                + Shape.str(gi.shape()) + ", expected " + Shape.str(in.shape()));
+                    }
+                    Tensor prev = grads.get(in);
+                    grads.put(in, prev == null ? gi : prev.add(gi));
+                }
+                if (!retainGraph) node.release();
+            }
+        }
+    }
+
+    /** Tensors reachable from root through grad functions, root first, each before all of its inputs. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> post = new ArrayList<>();
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        seen.put(root, true);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Node node = t.gradFn();
+            Tensor[] inputs = node == null ? new Tensor[0] : node.inputs();
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in != null && in.requiresGrad() && seen.put(in, true) == null) stack.push(new Object[] {in, 0});
+            } else {
+                stack.pop();
+                post.add(t);
+            }
+        }
+        java.util.Collections.reverse(post);
+        return post;
+    }
+}

@@ -1,0 +1,35 @@
+package org.nnc.backend;
+
+import org.nnc.tensor.Tensor;
+
+/**
+ * The kernels a device provides. Every operand is a tensor view (shape, strides, offset) on this backend's
+ * storage; inputs of element-wise kernels arrive already broadcast to the output's shape (stride 0 on
+ * broadcast dimensions), so kernels never re-derive broadcasting. Outputs may be strided views, which is
+ * how slices are written in place.
+ */
+public interface Backend {
+
+    /** out = f(x, p, q), converting to out's dtype. With IDENTITY this is a strided copy. */
+    void unary(UnaryFn f, double p, double q, Tensor x, Tensor out);
+
+    /** out = f(a, b). */
+    void binary(BinaryFn f, Tensor a, Tensor b, Tensor out);
+
+    /** out = cond ? a : b. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    void fill(Tensor out, double value);
+
+    /** Reduces x along dim into out, whose shape is x's without dim. */
+    void reduce(ReduceFn f, Tensor x, int dim, Tensor out);
+
+    /** out[b] = a[b] @ bm[b] for 3-D operands [batch, M, K] and [batch, K, N]; out is contiguous [batch, M, N]. */
+    void matmul(Tensor a, Tensor bm, Tensor out);
+
+    /** out = x[..., index[...], ...] along dim, where out and index have the same shape. */
+    void gather(Tensor x, int dim, Tensor index, Tensor out);
+
+    /** out[..., index[...], ...] += src along dim (serial, so repeated indices accumulate). */
+    void scatterAdd(Tensor out, int dim, Tensor index, Tensor src);
+}

@@ -1,0 +1,301 @@
+package org.nnc.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nnc.backend.Backend;
+import org.nnc.backend.BinaryFn;
+import org.nnc.backend.ReduceFn;
+import org.nnc.backend.UnaryFn;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Storage;
+import org.nnc.tensor.Tensor;
+
+/**
+ * CPU kernels. float32 rows with unit (or broadcast) strides run as Vector API loops; every other case
+ * (float64 gradient checks, integers, masks, odd strides) takes the generic element loop, which is exact
+ * but slower. Work is split across {@link Parallel}'s fixed pool.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private CpuBackend() {}
+
+    private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
+
+    private static boolean allF32(Tensor... ts) {
+        for (Tensor t : ts) if (t.dtype() != DType.FLOAT32) return false;
+        return true;
+    }
+
+    @Override
+    public void unary(UnaryFn f, double p, double q, Tensor x, Tensor out) {
+        Strided it = new Strided(out.shape(), new int[][] {out.strides(), x.strides()},
+                new int[] {out.offset(), x.offset()});
+        Storage os = out.storage(), xs = x.storage();
+        if (allF32(x, out) && it.innerStride(0) == 1 && (it.innerStride(1) == 1 || it.innerStride(1) == 0)) {
+            float[] o = f32(out), xa = f32(x);
+            boolean bx = it.innerStride(1) == 0;
+            it.forAllRows(f == UnaryFn.IDENTITY ? 1 : 4, (off, n) -> unaryRowF32(f, (float) p, (float) q, xa, off[1], bx, o, off[0], n));
+            return;
+        }
+        int so = it.innerStride(0), sx = it.innerStride(1);
+        it.forAllRows(4, (off, n) -> {
+            for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) os.set(oi, f.apply(xs.get(xi), p, q));
+        });
+    }
+
+    private static void unaryRowF32(UnaryFn f, float p, float q, float[] x, int xo, boolean bx, float[] o, int oo, int n) {
+        if (f == UnaryFn.IDENTITY && !bx) {
+            System.arraycopy(x, xo, o, oo, n);
+            return;
+        }
+        int i = 0;
+        if (vectorizable(f)) {
+            FloatVector vp = FloatVector.broadcast(S, p), vq = FloatVector.broadcast(S, q), zero = FloatVector.zero(S);
+            for (int upper = S.loopBound(n); i < upper; i += L) {
+                FloatVector v = bx ? FloatVector.broadcast(S, x[xo]) : FloatVector.fromArray(S, x, xo + i);
+                FloatVector r = switch (f) {
+                    case IDENTITY -> v;
+                    case NEG -> v.neg();
+                    case EXP -> v.lanewise(VectorOperators.EXP);
+                    case LOG -> v.lanewise(VectorOperators.LOG);
+                    case SQRT -> v.sqrt();
+                    case ABS -> v.abs();
+                    case TANH -> v.lanewise(VectorOperators.TANH);
+                    case RELU -> v.max(zero);
+                    case ADD_SCALAR -> v.add(vp);
+                    case MUL_SCALAR -> v.mul(vp);
+                    case RDIV_SCALAR -> vp.div(v);
+                    case CLAMP -> v.max(vp).min(vq);
+                    default -> throw new AssertionError(f);
+                };
+                r.intoArray(o, oo + i);
+            }
+        }
+        for (; i < n; i++) o[oo + i] = (float) f.apply(x[bx ? xo : xo + i], p, q);
+    }
+
+    private static boolean vectorizable(UnaryFn f) {
+        return switch (f) {
+            case IDENTITY, NEG, EXP, LOG, SQRT, ABS, TANH, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, CLAMP -> true;
+            default -> false;
+        };
+    }
+
+    @Override
+    public void binary(BinaryFn f, Tensor a, Tensor b, Tensor out) {
+        Strided it = new Strided(out.shape(), new int[][] {out.strides(), a.strides(), b.strides()},
+                new int[] {out.offset(), a.offset(), b.offset()});
+        int so = it.innerStride(0), sa = it.innerStride(1), sb = it.innerStride(2);
+        if (allF32(a, b, out) && so == 1 && (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && vectorizable(f)) {
+            float[] o = f32(out), aa = f32(a), ba = f32(b);
+            it.forAllRows(1, (off, n) -> binaryRowF32(f, aa, off[1], sa == 0, ba, off[2], sb == 0, o, off[0], n));
+            return;
+        }
+        Storage os = out.storage(), as = a.storage(), bs = b.storage();
+        it.forAllRows(4, (off, n) -> {
+            for (int i = 0, oi = off[0], ai = off[1], bi = off[2]; i < n; i++, oi += so, ai += sa, bi += sb) {
+                os.set(oi, f.apply(as.get(ai), bs.get(bi)));
+            }
+        });
+    }
+
+    private static boolean vectorizable(BinaryFn f) {
+        return switch (f) {
+            case ADD, SUB, MUL, DIV, MAX, MIN -> true;
+            default -> false;
+        };
+    }
+
+    private static void binaryRowF32(BinaryFn f, float[] a, int ao, boolean ba, float[] b, int bo, boolean bb,
+                                     float[] o, int oo, int n) {
+        int i = 0;
+        FloatVector va0 = FloatVector.broadcast(S, a[ao]), vb0 = FloatVector.broadcast(S, b[bo]);
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector va = ba ? va0 : FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = bb ? vb0 : FloatVector.fromArray(S, b, bo + i);
+            FloatVector r = switch (f) {
+                case ADD -> va.add(vb);
+                case SUB -> va.sub(vb);
+                case MUL -> va.mul(vb);
+                case DIV -> va.div(vb);
+                case MAX -> va.max(vb);
+                case MIN -> va.min(vb);
+                default -> throw new AssertionError(f);
+            };
+            r.intoArray(o, oo + i);
+        }
+        for (; i < n; i++) o[oo + i] = (float) f.apply(a[ba ? ao : ao + i], b[bb ? bo : bo + i]);
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        Strided it = new Strided(out.shape(), new int[][] {out.strides(), cond.strides(), a.strides(), b.strides()},
+                new int[] {out.offset(), cond.offset(), a.offset(), b.offset()});
+        int so = it.innerStride(0), sc = it.innerStride(1), sa = it.innerStride(2), sb = it.innerStride(3);
+        Storage os = out.storage(), cs = cond.storage(), as = a.storage(), bs = b.storage();
+        it.forAllRows(2, (off, n) -> {
+            for (int i = 0, oi = off[0], ci = off[1], ai = off[2], bi = off[3]; i < n;
+                 i++, oi += so, ci += sc, ai += sa, bi += sb) {
+                os.set(oi, cs.get(ci) != 0 ? as.get(ai) : bs.get(bi));
+            }
+        });
+    }
+
+    @Override
+    public void fill(Tensor out, double value) {
+        if (out.isContiguous() && out.dtype() == DType.FLOAT32) {
+            java.util.Arrays.fill(f32(out), out.offset(), out.offset() + out.numel(), (float) value);
+            return;
+        }
+        Strided it = new Strided(out.shape(), new int[][] {out.strides()}, new int[] {out.offset()});
+        int so = it.innerStride(0);
+        Storage os = out.storage();
+        it.forAllRows(1, (off, n) -> {
+            for (int i = 0, oi = off[0]; i < n; i++, oi += so) os.set(oi, value);
+        });
+    }
+
+    @Override
+    public void reduce(ReduceFn f, Tensor x, int dim, Tensor out) {
+        int[] xShape = x.shape(), xStrides = x.strides();
+        int len = xShape[dim], step = xStrides[dim];
+        int[] outer = new int[xShape.length - 1], xOuter = new int[xShape.length - 1];
+        for (int d = 0, j = 0; d < xShape.length; d++) {
+            if (d == dim) continue;
+            outer[j] = xShape[d];
+            xOuter[j++] = xStrides[d];
+        }
+        // out's strides describe the same outer shape (out has x's shape without dim).
+        Strided it = new Strided(outer, new int[][] {out.strides(), xOuter}, new int[] {out.offset(), x.offset()});
+        int so = it.innerStride(0), sx = it.innerStride(1);
+        Storage os = out.storage(), xs = x.storage();
+        boolean fastSum = f == ReduceFn.SUM && step == 1 && allF32(x, out);
+        it.forAllRows(Math.max(len, 1), (off, n) -> {
+            for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) {
+                if (fastSum) {
+                    os.set(oi, sumF32(((Storage.F32) xs).data, xi, len));
+                } else {
+                    os.set(oi, reduceLine(f, xs, xi, len, step));
+                }
+            }
+        });
+    }
+
+    private static double sumF32(float[] x, int at, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int upper = S.loopBound(n); i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, at + i));
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[at + i];
+        return s;
+    }
+
+    private static double reduceLine(ReduceFn f, Storage xs, int at, int n, int step) {
+        switch (f) {
+            case SUM -> {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += xs.get(at + i * step);
+                return s;
+            }
+            case MAX, MIN, ARGMAX, ARGMIN -> {
+                if (n == 0) throw new IllegalArgumentException("cannot take " + f.name().toLowerCase() + " over an empty dimension");
+                boolean max = f == ReduceFn.MAX || f == ReduceFn.ARGMAX;
+                double best = xs.get(at);
+                int bestAt = 0;
+                for (int i = 1; i < n && !Double.isNaN(best); i++) {
+                    double v = xs.get(at + i * step);
+                    if (Double.isNaN(v) || (max ? v > best : v < best)) {
+                        best = v;
+                        bestAt = i;
+                    }
+                }
+                return (f == ReduceFn.MAX || f == ReduceFn.MIN) ? best : bestAt;
+            }
+            default -> throw new AssertionError(f);
+        }
+    }
+
+    @Override
+    public void matmul(Tensor a, Tensor b, Tensor out) {
+        int batch = out.shape()[0], m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
+        int[] as = a.strides(), bs = b.strides();
+        if (allF32(a, b, out)) {
+            float[] aa = f32(a), ba = f32(b), oa = f32(out);
+            long perMatrix = (long) m * n * k;
+            boolean acrossBatch = batch > 1 && perMatrix < Gemm.PARALLEL_MIN_WORK * 8;
+            java.util.function.IntConsumer one = i -> Gemm.sgemm(m, n, k,
+                    aa, a.offset() + i * as[0], as[1], as[2],
+                    ba, b.offset() + i * bs[0], bs[1], bs[2],
+                    oa, out.offset() + i * m * n, n, false, !acrossBatch && perMatrix >= Gemm.PARALLEL_MIN_WORK);
+            if (acrossBatch) {
+                Parallel.forTasks(batch, one);
+            } else {
+                for (int i = 0; i < batch; i++) one.accept(i);
+            }
+            return;
+        }
+        Storage xa = a.storage(), xb = b.storage(), xo = out.storage();
+        Parallel.forRange(batch * m, (long) batch * m * n * k, (from, to) -> {
+            double[] row = new double[n];
+            for (int r = from; r < to; r++) {
+                int bi = r / m, i = r % m;
+                java.util.Arrays.fill(row, 0);
+                int aRow = a.offset() + bi * as[0] + i * as[1];
+                int bBase = b.offset() + bi * bs[0];
+                for (int p = 0; p < k; p++) {
+                    double av = xa.get(aRow + p * as[2]);
+                    int bRow = bBase + p * bs[1];
+                    for (int j = 0; j < n; j++) row[j] += av * xb.get(bRow + j * bs[2]);
+                }
+                int oRow = out.offset() + r * n;
+                for (int j = 0; j < n; j++) xo.set(oRow + j, row[j]);
+            }
+        });
+    }
+
+    @Override
+    public void gather(Tensor x, int dim, Tensor index, Tensor out) {
+        int[] xs = x.strides().clone();
+        int xDimStride = xs[dim], xDimSize = x.shape()[dim];
+        xs[dim] = 0;
+        Strided it = new Strided(out.shape(), new int[][] {out.strides(), index.strides(), xs},
+                new int[] {out.offset(), index.offset(), x.offset()});
+        int so = it.innerStride(0), si = it.innerStride(1), sx = it.innerStride(2);
+        Storage os = out.storage(), is = index.storage(), xst = x.storage();
+        it.forAllRows(2, (off, n) -> {
+            for (int i = 0, oi = off[0], ii = off[1], xi = off[2]; i < n; i++, oi += so, ii += si, xi += sx) {
+                int idx = checkedIndex(is.get(ii), xDimSize, dim);
+                os.set(oi, xst.get(xi + idx * xDimStride));
+            }
+        });
+    }
+
+    @Override
+    public void scatterAdd(Tensor out, int dim, Tensor index, Tensor src) {
+        int[] os = out.strides().clone();
+        int oDimStride = os[dim], oDimSize = out.shape()[dim];
+        os[dim] = 0;
+        Strided it = new Strided(index.shape(), new int[][] {os, index.strides(), src.strides()},
+                new int[] {out.offset(), index.offset(), src.offset()});
+        int so = it.innerStride(0), si = it.innerStride(1), ss = it.innerStride(2);
+        Storage ost = out.storage(), is = index.storage(), sst = src.storage();
+        it.forRows(0, it.rows, (off, n) -> {
+            for (int i = 0, oi = off[0], ii = off[1], sj = off[2]; i < n; i++, oi += so, ii += si, sj += ss) {
+                int at = oi + checkedIndex(is.get(ii), oDimSize, dim) * oDimStride;
+                ost.set(at, ost.get(at) + sst.get(sj));
+            }
+        });
+    }
+
+    private static int checkedIndex(double v, int size, int dim) {
+        long idx = (long) v;
+        if (idx < -size || idx >= size) {
+            throw new IndexOutOfBoundsException("index " + idx + " is out of bounds for dimension " + dim + " with size " + size);
+        }
+        return (int) (idx < 0 ? idx + size : idx);
+    }
+}

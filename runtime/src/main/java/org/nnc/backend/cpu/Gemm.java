@@ -1,0 +1,186 @@
+package org.nnc.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM, C = A·B (+ C), in the BLIS style: B is packed once per (KC × NC) block into
+ * column panels of {@link #NR} that every thread shares, each thread packs its own (MC × KC) block of A
+ * into row panels of {@link #MR}, and a {@code MR × NR} micro-kernel keeps the whole C tile in vector
+ * registers. Operands may have any strides, so transposed views are multiplied without a copy.
+ *
+ * <p>The 4 × 16 tile (8 accumulators, two B vectors, one broadcast A) is chosen because larger tiles spill
+ * registers on JDK 25's C2 (DESIGN.md §4).
+ */
+public final class Gemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final int MR = 4;
+    static final int NR = 16;
+    static final int KC = 256;
+    static final int MC = 128;
+    static final int NC = 3072;
+    /** Below this many multiply-adds one thread is faster than waking the pool. */
+    static final long PARALLEL_MIN_WORK = 96L * 96 * 96;
+
+    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private Gemm() {}
+
+    /**
+     * C[m×n] (row stride ldc, column stride 1) = A[m×k] · B[k×n], or += when {@code accumulate}.
+     * A element (i, p) is at {@code a[ao + i*ars + p*acs]}, B element (p, j) at {@code b[bo + p*brs + j*bcs]}.
+     */
+    public static void sgemm(int m, int n, int k,
+                             float[] a, int ao, int ars, int acs,
+                             float[] b, int bo, int brs, int bcs,
+                             float[] c, int co, int ldc, boolean accumulate) {
+        sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate,
+                (long) m * n * k >= PARALLEL_MIN_WORK);
+    }
+
+    static void sgemm(int m, int n, int k,
+                      float[] a, int ao, int ars, int acs,
+                      float[] b, int bo, int brs, int bcs,
+                      float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
+        float[] bp = B_PACK.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp);
+                // Enough row blocks to keep every thread busy, but never thinner than one micro-panel.
+                int threads = parallel ? Parallel.threads() : 1;
+                int mc = Math.min(MC, roundUp(Math.max(MR, (m + 2 * threads - 1) / (2 * threads)), MR));
+                int blocks = (m + mc - 1) / mc;
+                final int jcF = jc, pcF = pc, mcF = mc;
+                java.util.function.IntConsumer block = blk -> {
+                    int ic = blk * mcF;
+                    int mb = Math.min(mcF, m - ic);
+                    float[] ap = A_PACK.get();
+                    packA(mb, kc, a, ao + ic * ars + pcF * acs, ars, acs, ap);
+                    macroKernel(mb, nc, kc, ap, bp, c, co + ic * ldc + jcF, ldc, add);
+                };
+                if (threads > 1) {
+                    Parallel.forTasks(blocks, block);
+                } else {
+                    for (int blk = 0; blk < blocks; blk++) block.accept(blk);
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
+
+    /** Packs a (kc × nc) block of B into NR-wide column panels, zero-padding the last one. */
+    static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] bp) {
+        int panels = (nc + NR - 1) / NR;
+        for (int jp = 0; jp < panels; jp++) {
+            int j0 = jp * NR;
+            int w = Math.min(NR, nc - j0);
+            int dst = jp * kc * NR;
+            for (int p = 0; p < kc; p++, dst += NR) {
+                int src = bo + p * brs + j0 * bcs;
+                if (bcs == 1) {
+                    System.arraycopy(b, src, bp, dst, w);
+                } else {
+                    for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * bcs];
+                }
+                for (int j = w; j < NR; j++) bp[dst + j] = 0f;
+            }
+        }
+    }
+
+    /** Packs an (mb × kc) block of A into MR-tall row panels, zero-padding the last one. */
+    static void packA(int mb, int kc, float[] a, int ao, int ars, int acs, float[] ap) {
+        int panels = (mb + MR - 1) / MR;
+        for (int ip = 0; ip < panels; ip++) {
+            int i0 = ip * MR;
+            int h = Math.min(MR, mb - i0);
+            int dst = ip * kc * MR;
+            if (h == MR && acs == 1) {
+                int r0 = ao + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
+                for (int p = 0; p < kc; p++, dst += MR) {
+                    ap[dst] = a[r0 + p];
+                    ap[dst + 1] = a[r1 + p];
+                    ap[dst + 2] = a[r2 + p];
+                    ap[dst + 3] = a[r3 + p];
+                }
+                continue;
+            }
+            for (int p = 0; p < kc; p++, dst += MR) {
+                int src = ao + i0 * ars + p * acs;
+                for (int i = 0; i < h; i++) ap[dst + i] = a[src + i * ars];
+                for (int i = h; i < MR; i++) ap[dst + i] = 0f;
+            }
+        }
+    }
+
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp,
+                                    float[] c, int co, int ldc, boolean add) {
+        float[] tile = null;
+        for (int j0 = 0; j0 < nc; j0 += NR) {
+            int w = Math.min(NR, nc - j0);
+            int bi = (j0 / NR) * kc * NR;
+            for (int i0 = 0; i0 < mb; i0 += MR) {
+                int h = Math.min(MR, mb - i0);
+                int ai = (i0 / MR) * kc * MR;
+                if (h == MR && w == NR) {
+                    kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, add);
+                } else {
+                    if (tile == null) tile = TILE.get();
+                    kernel(kc, ap, ai, bp, bi, tile, 0, NR, false);
+                    for (int i = 0; i < h; i++) {
+                        int row = co + (i0 + i) * ldc + j0;
+                        for (int j = 0; j < w; j++) {
+                            c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 4 × 16 micro-kernel: C tile (+)= A panel · B panel over kc steps. */
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
+                               float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
+                c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        store(c00, c01, c, ci, add);
+        store(c10, c11, c, ci + ldc, add);
+        store(c20, c21, c, ci + 2 * ldc, add);
+        store(c30, c31, c, ci + 3 * ldc, add);
+    }
+
+    private static void store(FloatVector lo, FloatVector hi, float[] c, int at, boolean add) {
+        if (add) {
+            lo = lo.add(FloatVector.fromArray(S, c, at));
+            hi = hi.add(FloatVector.fromArray(S, c, at + 8));
+        }
+        lo.intoArray(c, at);
+        hi.intoArray(c, at + 8);
+    }
+}

@@ -1,0 +1,73 @@
+package org.nnc.tensor;
+
+/**
+ * A flat buffer of elements that tensors view through shape, strides and offset.
+ * Kernels use the typed arrays directly; {@link #get}/{@link #set} serve the generic (non-float32) paths.
+ */
+public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I32, Storage.I64, Storage.Bool {
+
+    public abstract DType dtype();
+
+    public abstract int size();
+
+    public abstract double get(int i);
+
+    public abstract void set(int i, double v);
+
+    public Device device() { return Device.CPU; }
+
+    public static Storage allocate(DType dtype, int n) {
+        return switch (dtype) {
+            case FLOAT32 -> new F32(new float[n]);
+            case FLOAT64 -> new F64(new double[n]);
+            case INT32 -> new I32(new int[n]);
+            case INT64 -> new I64(new long[n]);
+            case BOOL -> new Bool(new byte[n]);
+        };
+    }
+
+    public static final class F32 extends Storage {
+        public final float[] data;
+        public F32(float[] data) { this.data = data; }
+        @Override public DType dtype() { return DType.FLOAT32; }
+        @Override public int size() { return data.length; }
+        @Override public double get(int i) { return data[i]; }
+        @Override public void set(int i, double v) { data[i] = (float) v; }
+    }
+
+    public static final class F64 extends Storage {
+        public final double[] data;
+        public F64(double[] data) { this.data = data; }
+        @Override public DType dtype() { return DType.FLOAT64; }
+        @Override public int size() { return data.length; }
+        @Override public double get(int i) { return data[i]; }
+        @Override public void set(int i, double v) { data[i] = v; }
+    }
+
+    public static final class I32 extends Storage {
+        public final int[] data;
+        public I32(int[] data) { this.data = data; }
+        @Override public DType dtype() { return DType.INT32; }
+        @Override public int size() { return data.length; }
+        @Override public double get(int i) { return data[i]; }
+        @Override public void set(int i, double v) { data[i] = (int) v; }
+    }
+
+    public static final class I64 extends Storage {
+        public final long[] data;
+        public I64(long[] data) { this.data = data; }
+        @Override public DType dtype() { return DType.INT64; }
+        @Override public int size() { return data.length; }
+        @Override public double get(int i) { return data[i]; }
+        @Override public void set(int i, double v) { data[i] = (long) v; }
+    }
+
+    public static final class Bool extends Storage {
+        public final byte[] data;
+        public Bool(byte[] data) { this.data = data; }
+        @Override public DType dtype() { return DType.BOOL; }
+        @Override public int size() { return data.length; }
+        @Override public double get(int i) { return data[i]; }
+        @Override public void set(int i, double v) { data[i] = (byte) (v != 0 ? 1 : 0); }
+    }
+}
