@@ -9,13 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
  * into row panels of {@link #MR}, and a {@code MR × NR} micro-kernel keeps the whole C tile in vector
  * registers. Operands may have any strides, so transposed views are multiplied without a copy.
  *
- * <p>The 4 × 16 tile (8 accumulators, two B vectors, one broadcast A) is chosen because larger tiles spill
- * registers on JDK 25's C2 (DESIGN.md §4).
+ * <p>The tile is 4 rows by two vectors (4 × 16 with AVX2, 4 × 32 with AVX-512): 8 accumulators, two B
+ * vectors and one broadcast A. Taller tiles spill registers on JDK 25's C2 with AVX2 (DESIGN.md §4), and
+ * an 8-row tile with AVX-512 measured 7× slower than this one (57 vs 394 GFLOP/s at n = 1024), as C2
+ * no longer keeps its vectors in registers.
  */
 public final class Gemm {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.length() >= 16
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    static final int L = S.length();
     static final int MR = 4;
-    static final int NR = 16;
+    static final int NR = 2 * L;
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 3072;
@@ -45,16 +49,13 @@ public final class Gemm {
                       float[] b, int bo, int brs, int bcs,
                       float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
         if (m == 0 || n == 0) return;
-        if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
-            return;
-        }
+        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+        if (k == 0) return;
         float[] bp = B_PACK.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                boolean add = accumulate || pc > 0;
                 packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp);
                 // Enough row blocks to keep every thread busy, but never thinner than one micro-panel.
                 int threads = parallel ? Parallel.threads() : 1;
@@ -66,7 +67,7 @@ public final class Gemm {
                     int mb = Math.min(mcF, m - ic);
                     float[] ap = A_PACK.get();
                     packA(mb, kc, a, ao + ic * ars + pcF * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kc, ap, bp, c, co + ic * ldc + jcF, ldc, add);
+                    macroKernel(mb, nc, kc, ap, bp, c, co + ic * ldc + jcF, ldc);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(blocks, block);
@@ -106,12 +107,10 @@ public final class Gemm {
             int h = Math.min(MR, mb - i0);
             int dst = ip * kc * MR;
             if (h == MR && acs == 1) {
-                int r0 = ao + i0 * ars, r1 = r0 + ars, r2 = r1 + ars, r3 = r2 + ars;
-                for (int p = 0; p < kc; p++, dst += MR) {
-                    ap[dst] = a[r0 + p];
-                    ap[dst + 1] = a[r1 + p];
-                    ap[dst + 2] = a[r2 + p];
-                    ap[dst + 3] = a[r3 + p];
+                int r0 = ao + i0 * ars;
+                for (int i = 0; i < MR; i++) {
+                    int src = r0 + i * ars;
+                    for (int p = 0, d = dst + i; p < kc; p++, d += MR) ap[d] = a[src + p];
                 }
                 continue;
             }
@@ -123,8 +122,7 @@ public final class Gemm {
         }
     }
 
-    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp,
-                                    float[] c, int co, int ldc, boolean add) {
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, float[] c, int co, int ldc) {
         float[] tile = null;
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int w = Math.min(NR, nc - j0);
@@ -133,29 +131,28 @@ public final class Gemm {
                 int h = Math.min(MR, mb - i0);
                 int ai = (i0 / MR) * kc * MR;
                 if (h == MR && w == NR) {
-                    kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, add);
+                    kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
                 } else {
                     if (tile == null) tile = TILE.get();
-                    kernel(kc, ap, ai, bp, bi, tile, 0, NR, false);
+                    java.util.Arrays.fill(tile, 0f);
+                    kernel(kc, ap, ai, bp, bi, tile, 0, NR);
                     for (int i = 0; i < h; i++) {
                         int row = co + (i0 + i) * ldc + j0;
-                        for (int j = 0; j < w; j++) {
-                            c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
-                        }
+                        for (int j = 0; j < w; j++) c[row + j] += tile[i * NR + j];
                     }
                 }
             }
         }
     }
 
-    /** The 4 × 16 micro-kernel: C tile (+)= A panel · B panel over kc steps. */
+    /** The 4-row micro-kernel: C tile (+)= A panel · B panel over kc steps. */
     private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
-                               float[] c, int ci, int ldc, boolean add) {
+                                float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -169,18 +166,15 @@ public final class Gemm {
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
-        store(c00, c01, c, ci, add);
-        store(c10, c11, c, ci + ldc, add);
-        store(c20, c21, c, ci + 2 * ldc, add);
-        store(c30, c31, c, ci + 3 * ldc, add);
+        store(c00, c01, c, ci);
+        store(c10, c11, c, ci + ldc);
+        store(c20, c21, c, ci + 2 * ldc);
+        store(c30, c31, c, ci + 3 * ldc);
     }
 
-    private static void store(FloatVector lo, FloatVector hi, float[] c, int at, boolean add) {
-        if (add) {
-            lo = lo.add(FloatVector.fromArray(S, c, at));
-            hi = hi.add(FloatVector.fromArray(S, c, at + 8));
-        }
-        lo.intoArray(c, at);
-        hi.intoArray(c, at + 8);
+    /** C row += the two accumulators; C was zeroed first unless the caller asked to accumulate. */
+    private static void store(FloatVector lo, FloatVector hi, float[] c, int at) {
+        lo.add(FloatVector.fromArray(S, c, at)).intoArray(c, at);
+        hi.add(FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
     }
 }

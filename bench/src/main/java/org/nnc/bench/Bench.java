@@ -1,0 +1,59 @@
+package org.nnc.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.nnc.backend.cpu.Gemm;
+import org.nnc.tensor.Generator;
+import org.nnc.tensor.Tensor;
+
+/**
+ * The WORKLOADS.md benchmarks. Each prints one line per figure:
+ * {@code W1 nnc n=1024 gflops median=… min=… max=…}. Run through {@code bench/run}, which holds the
+ * benchmark lock so no two timings share the machine.
+ */
+public final class Bench {
+    private Bench() {}
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: bench/run W1 [sizes…]");
+            System.exit(2);
+        }
+        switch (args[0]) {
+            case "W1" -> w1(args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                    : new int[] {256, 512, 1024, 2048});
+            default -> {
+                System.err.println("unknown workload " + args[0] + " (this build has W1)");
+                System.exit(2);
+            }
+        }
+    }
+
+    /** W1: C = A·B for square float32 matrices, GFLOP/s = 2n³ / t. */
+    static void w1(int[] sizes) {
+        for (int n : sizes) {
+            Generator g = new Generator(0);
+            float[] a = Tensor.randn(g, org.nnc.tensor.DType.FLOAT32, n, n).toFloatArray();
+            float[] b = Tensor.randn(g, org.nnc.tensor.DType.FLOAT32, n, n).toFloatArray();
+            float[] c = new float[n * n];
+            double flops = 2.0 * n * n * n;
+            // Enough repetitions for about a second of timing at 100 GFLOP/s, at least 5.
+            int reps = (int) Math.max(5, Math.min(200, 1e11 / flops));
+            for (int i = 0; i < Math.max(3, reps / 3); i++) Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+            double[] gflops = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                long t0 = System.nanoTime();
+                Gemm.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false);
+                gflops[i] = flops / (System.nanoTime() - t0);
+            }
+            print("W1 nnc n=" + n + " gflops", gflops);
+        }
+    }
+
+    static void print(String label, double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        System.out.println(String.format(Locale.ROOT, "%s median=%.2f min=%.2f max=%.2f", label, median, s[0], s[s.length - 1]));
+    }
+}
