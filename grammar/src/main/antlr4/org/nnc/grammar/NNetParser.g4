@@ -21,23 +21,23 @@ decl        : importDecl
 
 importDecl  : IMPORT string ;
 
-modelDecl   : MODEL name=ID ('(' params? ')')? '{' semi? (member (semi member)*)? semi? '}' ;
+modelDecl   : MODEL name=ident ('(' params? ')')? '{' semi? (member (semi member)*)? semi? '}' ;
 
 member      : valDecl
             | funDecl
             ;
 
-funDecl     : FUN name=ID '(' params? ')' (':' type)? (block | '=' expr) ;
+funDecl     : FUN name=ident '(' params? ')' (':' type)? (block | '=' expr) ;
 
 params      : param (',' param)* ','? ;
 
-param       : name=ID ':' type ('=' expr)? ;
+param       : name=ident ':' type ('=' expr)? ;
 
-valDecl     : (VAL | VAR) name=ID (':' type)? '=' expr ;
+valDecl     : (VAL | VAR) name=ident (':' type)? '=' expr ;
 
 trainDecl   : TRAIN '(' expr ')' '{' semi? (trainEntry (semi trainEntry)*)? semi? '}' ;
 
-trainEntry  : key=ID '=' expr ;
+trainEntry  : key=ident '=' expr ;
 
 // ------------------------------------------------------------------ types and shapes
 
@@ -73,14 +73,14 @@ body        : block
             | statement
             ;
 
-forTarget   : ID                                    # forName
-            | '(' ID (',' ID)+ ')'                  # forTuple
+forTarget   : ident                                 # forName
+            | '(' ident (',' ident)+ ')'            # forTuple
             ;
 
 // ------------------------------------------------------------------ expressions
 
 expr        : primary                                               # primaryExpr
-            | expr '.' name=ID                                      # memberExpr
+            | expr '.' name=ident                                      # memberExpr
             | expr '(' args? ')' lambda?                            # callExpr
             | expr lambda                                           # trailingLambdaExpr
             | expr '[' indexItem (',' indexItem)* ']'               # indexExpr
@@ -99,7 +99,7 @@ primary     : INT                                   # intLit
             | FLOAT                                 # floatLit
             | (TRUE | FALSE)                        # boolLit
             | string                                # stringLit
-            | ID                                    # nameRef
+            | ident                                 # nameRef
             | '(' expr ')'                          # parenExpr
             | '(' expr (',' expr)+ ','? ')'         # tupleLit
             | '[' (expr (',' expr)* ','?)? ']'      # listLit
@@ -109,7 +109,7 @@ lambda      : block ;
 
 args        : arg (',' arg)* ','? ;
 
-arg         : (name=ID '=')? expr ;
+arg         : (name=ident '=')? expr ;
 
 indexItem   : start=expr? ':' end=expr? (':' step=expr?)?   # sliceItem
             | expr                                          # atItem
@@ -124,4 +124,7 @@ stringPart  : STR_TEXT                              # strText
             ;
 
 semi        : (NL | ';')+ ;
+
+/** A name; `model` and `train` are keywords only where a declaration starts, so they also serve as names. */
+ident       : ID | MODEL | TRAIN ;
 

@@ -5,7 +5,6 @@ import java.util.List;
 import org.antlr.v4.runtime.BufferedTokenStream;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
-import org.antlr.v4.runtime.tree.TerminalNode;
 import org.nnc.frontend.ast.Decl;
 import org.nnc.frontend.ast.Dim;
 import org.nnc.frontend.ast.Expr;
@@ -168,10 +167,10 @@ final class AstBuilder extends NNetParserBaseVisitor<Object> {
             case ForStmtContext f -> {
                 List<String> names = new ArrayList<>();
                 List<Span> spans = new ArrayList<>();
-                List<TerminalNode> ids = f.forTarget() instanceof ForTupleContext t ? t.ID() : List.of(((ForNameContext) f.forTarget()).ID());
-                for (TerminalNode id : ids) {
+                List<IdentContext> ids = f.forTarget() instanceof ForTupleContext t ? t.ident() : List.of(((ForNameContext) f.forTarget()).ident());
+                for (IdentContext id : ids) {
                     names.add(id.getText());
-                    spans.add(span(id.getSymbol()));
+                    spans.add(span(id));
                 }
                 yield new Stmt.For(names, spans, expr(f.expr()), body(f.body()), span(ctx));
             }
@@ -211,7 +210,7 @@ final class AstBuilder extends NNetParserBaseVisitor<Object> {
             case FloatLitContext f -> new Expr.FloatLit(Double.parseDouble(f.FLOAT().getText()), sp);
             case BoolLitContext b -> new Expr.BoolLit(b.TRUE() != null, sp);
             case StringLitContext s -> string(s.string());
-            case NameRefContext n -> new Expr.Name(n.ID().getText(), sp);
+            case NameRefContext n -> new Expr.Name(n.ident().getText(), sp);
             case ParenExprContext p -> expr(p.expr());
             case TupleLitContext t -> new Expr.Tuple(t.expr().stream().map(this::expr).toList(), sp);
             case ListLitContext l -> new Expr.ListLit(l.expr().stream().map(this::expr).toList(), sp);

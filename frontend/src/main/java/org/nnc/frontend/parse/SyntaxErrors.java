@@ -21,7 +21,7 @@ import org.nnc.grammar.NNetLexer;
  * always the parser's recovery stumbling over the rest of that statement.
  */
 final class SyntaxErrors extends BaseErrorListener {
-    private static final Set<Integer> EXPRESSION_START = Set.of(NNetLexer.ID, NNetLexer.INT, NNetLexer.FLOAT,
+    private static final Set<Integer> EXPRESSION_START = Set.of(NNetLexer.ID, NNetLexer.MODEL, NNetLexer.TRAIN, NNetLexer.INT, NNetLexer.FLOAT,
             NNetLexer.STR_START, NNetLexer.LPAREN, NNetLexer.LBRACK, NNetLexer.MINUS, NNetLexer.PLUS, NNetLexer.BANG,
             NNetLexer.TRUE, NNetLexer.FALSE, NNetLexer.IF);
     private static final Set<Integer> DECLARATION_START = Set.of(NNetLexer.MODEL, NNetLexer.FUN, NNetLexer.VAL,
@@ -72,8 +72,10 @@ final class SyntaxErrors extends BaseErrorListener {
         boolean decl = types.contains(NNetLexer.MODEL) && types.contains(NNetLexer.FUN);
         if (decl) words.add("a declaration (model, fun, val, train or import)");
         if (expr) words.add("an expression");
+        boolean name = types.contains(NNetLexer.ID);
         for (int type : types) {
             if (expr && EXPRESSION_START.contains(type)) continue;
+            if (name && (type == NNetLexer.MODEL || type == NNetLexer.TRAIN) && !decl) continue;
             if (decl && DECLARATION_START.contains(type)) continue;
             words.add(word(type));
         }
