@@ -88,4 +88,5 @@ STR_REF    : '$' [a-zA-Z_] [a-zA-Z_0-9]* ;
 STR_EXPR   : '${' -> pushMode(DEFAULT_MODE) ;
 STR_ESCAPE : '\\' [nrt"\\$] ;
 STR_TEXT   : ( ~[\\"$\r\n] | '$' )+? ;
-STR_NEWLINE : '\r'? '\n' -> type(STR_END), popMode ;
+/** A line break inside a string: the string was not closed. */
+STR_UNTERMINATED : '\r'? '\n' -> popMode ;

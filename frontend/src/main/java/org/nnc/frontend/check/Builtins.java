@@ -216,7 +216,9 @@ final class Builtins {
             return false;
         }
 
-        void error(Span at, String message) { env.report.error(Diagnostic.error("type", at, message)); }
+        void error(Span at, String message) { error("type", at, message); }
+
+        void error(String code, Span at, String message) { env.report.error(Diagnostic.error(code, at, message)); }
     }
 
     /** The tensor argument {@code p}, or null after reporting what it is instead. */
@@ -513,7 +515,7 @@ final class Builtins {
                 if (t == null || t.shape().unknown() || k.b().has("gradient")) return n.equals("item") ? Type.FLOAT : Type.UNIT;
                 DimExpr count = ShapeRules.numel(t.shape());
                 if (t.shape().spread() != null || !(count.isConstant() && count.value() == 1)) {
-                    k.error(k.call().span(), n + "() needs a tensor with one element, found " + t.show()
+                    k.error("shape", k.call().span(), n + "() needs a tensor with one element, found " + t.show()
                             + (n.equals("backward") ? "; reduce it first (sum or mean), or pass a gradient" : ""));
                 }
                 return n.equals("item") ? Type.FLOAT : Type.UNIT;
@@ -561,7 +563,7 @@ final class Builtins {
         if (n.equals("crossEntropy") || n.equals("nll")) {
             if (a.shape().unknown() || b.shape().unknown()) return scalar();
             if (a.shape().rank() != 2) {
-                k.error(k.span(ps.get(0)), n + " expects " + ps.get(0) + " of shape [B, C], found " + a.show());
+                k.error("shape", k.span(ps.get(0)), n + " expects " + ps.get(0) + " of shape [B, C], found " + a.show());
                 return Type.UNKNOWN;
             }
             if (b.elem() == Type.Elem.INT) {

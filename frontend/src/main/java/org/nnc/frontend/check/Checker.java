@@ -175,6 +175,26 @@ public final class Checker {
         };
         build(m, hyper, new HashSet<>(hyper.keySet()), r, null);
         inProgress.remove("generic:" + name);
+        Map<String, DimExpr> defaults = defaultsIfComplete(m);
+        if (defaults != null && !defaults.isEmpty()) {
+            // Every hyperparameter has a default, so the model is usable as Name(): check that instance
+            // too, and report what fails there at the operation itself.
+            Instance inst = instance(name, defaults, Set.of());
+            if (inst != null) {
+                for (Diagnostic d : newProblems(inst)) {
+                    sites.add(d.span().at());
+                    diags.report(new Diagnostic(d.severity(), d.code(), "with the defaults " + hyperText(m, defaults) + ", "
+                            + d.message(), d.span(), d.notes(), d.help()));
+                }
+            }
+        }
+    }
+
+    /** The default hyperparameters when every Int hyperparameter has a constant default, else null. */
+    Map<String, DimExpr> defaultsIfComplete(Decl.Model m) {
+        Map<String, DimExpr> d = exprs.defaults(m, globalEnv(x -> { }));
+        for (String p : intParams(m)) if (!d.containsKey(p) || !d.get(p).isConstant()) return null;
+        return d;
     }
 
     /** The instance of a model for these hyperparameters, whose problems are collected, not reported. */

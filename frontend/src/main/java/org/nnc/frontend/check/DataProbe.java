@@ -124,8 +124,10 @@ final class DataProbe {
             String target = string("target");
             if (target == null) target = header.get(header.size() - 1);
             if (!header.contains(target)) {
-                error(b.get("target"), c.src.text(call.args().get(0).value().span()) + " has no column `" + target + "`"
-                        + Suggest.hint(target, header) + " (columns: " + String.join(", ", header) + ")");
+                Expr.Arg at = b.get("target");
+                env.report.error(Diagnostic.error("data", at == null ? call.span() : at.value().span(), path.getFileName()
+                        + " has no column `" + target + "`" + Suggest.hint(target, header))
+                        .withNote("its columns are " + String.join(", ", header)));
                 return UNKNOWN;
             }
             List<String> features = new ArrayList<>();

@@ -25,6 +25,8 @@ final class Env {
         final Type declared;
         final Set<String> dimVars;
         final List<Type> returns = new ArrayList<>();
+        /** Names referred to so far, so suggestions can prefer the ones not used yet. */
+        final Set<String> used = new HashSet<>();
 
         FunCtx(String name, Type declared, Set<String> dimVars) {
             this.name = name;

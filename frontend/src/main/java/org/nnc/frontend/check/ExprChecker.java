@@ -243,7 +243,7 @@ final class ExprChecker {
     static Shape batched(Shape sample) {
         if (sample.unknown()) return Shape.UNKNOWN;
         List<SDim> dims = new ArrayList<>();
-        dims.add(SDim.of(DimExpr.sym("batch")));
+        dims.add(SDim.of(DimExpr.sym("B")));
         dims.addAll(sample.dims());
         return Shape.of(dims);
     }
@@ -340,6 +340,7 @@ final class ExprChecker {
 
     Type name(Expr.Name n, Env env) {
         Scope.Local l = env.scope.lookup(n.name());
+        if (env.fun != null) env.fun.used.add(n.name());
         if (l != null) return l.type();
         if (env.instance != null && env.instance.fun(n.name()) != null) {
             env.report.error(Diagnostic.error("type", n.span(), "`" + n.name() + "` is a function; call it: " + n.name() + "(…)"));
@@ -354,8 +355,20 @@ final class ExprChecker {
             env.report.error(Diagnostic.error("type", n.span(), "`" + n.name() + "` must be called: " + n.name() + "(…)"));
             return Type.UNKNOWN;
         }
-        env.report.error(Diagnostic.error("name", n.span(), "unknown name `" + n.name() + "`" + Suggest.hint(n.name(), visibleNames(env))));
+        env.report.error(Diagnostic.error("name", n.span(), "unknown name `" + n.name() + "`" + Suggest.hint(n.name(), candidates(env))));
         return Type.UNKNOWN;
+    }
+
+    /** Names to suggest, those not used yet in this function first (a typo usually means the one still missing). */
+    private List<String> candidates(Env env) {
+        List<String> fresh = new ArrayList<>(), used = new ArrayList<>();
+        for (String n : visibleNames(env)) {
+            Scope.Local l = env.scope.lookup(n);
+            if (l != null && l.from().equals("dimension")) continue;
+            (env.fun != null && env.fun.used.contains(n) ? used : fresh).add(n);
+        }
+        fresh.addAll(used);
+        return fresh;
     }
 
     private Type unary(Expr.Unary u, Env env) {
@@ -477,6 +490,16 @@ final class ExprChecker {
 
     /** "h is Tensor[B, 128], from fc1 at 11:17" for a named operand, plus the arithmetic of its dimensions. */
     Diagnostic noteOperand(Diagnostic d, Expr e, Type t, Env env) {
+        d = noteName(d, e, t, env);
+        if (t instanceof Type.TensorT x) {
+            String a = ShapeRules.arithmetic(e instanceof Expr.Name n ? n.name() : c.src.text(e.span()), x.shape());
+            if (a != null && !d.message().contains(a.substring(a.indexOf(": ") + 2).replace(" = ", " (= ") + ")")) d = d.withNote(a);
+        }
+        return d;
+    }
+
+    /** "h is Tensor[B, 128], from fc1 at 11:17" when the operand is a name. */
+    Diagnostic noteName(Diagnostic d, Expr e, Type t, Env env) {
         if (e instanceof Expr.Name n) {
             Scope.Local l = env.scope.lookup(n.name());
             if (l != null) {
@@ -485,10 +508,6 @@ final class ExprChecker {
                         : "from " + l.from() + " at " + l.span().at();
                 d = d.withNote(n.name() + " is " + t.show() + ", " + where);
             }
-        }
-        if (t instanceof Type.TensorT x) {
-            String a = ShapeRules.arithmetic(e instanceof Expr.Name n ? n.name() : c.src.text(e.span()), x.shape());
-            if (a != null && !d.message().contains(a.substring(a.indexOf(": ") + 2).replace(" = ", " (= ") + ")")) d = d.withNote(a);
         }
         return d;
     }
@@ -613,6 +632,7 @@ final class ExprChecker {
         if (call.callee() instanceof Expr.Name n) {
             String name = n.name();
             Scope.Local l = env.scope.lookup(name);
+            if (env.fun != null) env.fun.used.add(name);
             if (l != null) return applyValue(l.type(), call, env, name);
             if (env.instance != null && env.instance.fun(name) != null) {
                 Checker.FunSig sig = env.instance.sig(name);
@@ -626,7 +646,7 @@ final class ExprChecker {
             if (Layers.isLayer(name)) return builtins.layer(name, call, env);
             if (Builtins.NAMES.contains(name)) return builtins.call(name, call, null, env);
             evalArgs(call, env);
-            env.report.error(Diagnostic.error("name", n.span(), "unknown function `" + name + "`" + Suggest.hint(name, visibleNames(env))));
+            env.report.error(Diagnostic.error("name", n.span(), "unknown name `" + name + "`" + Suggest.hint(name, candidates(env))));
             return Type.UNKNOWN;
         }
         if (call.callee() instanceof Expr.Member m) return method(m, call, env);
@@ -660,7 +680,7 @@ final class ExprChecker {
                 Outcome o = Layers.apply(layer, x, env.deferrable);
                 if (o.failed()) {
                     Diagnostic d = diag("shape", call.span(), o.problem().message(), Problem.of(""));
-                    d = noteOperand(d, argE, x, env);
+                    d = noteName(d, argE, x, env);
                     if (layer.declSpan() != null) d = d.withNote(calleeText + " = " + layer.declText() + " declared at " + layer.declSpan().at());
                     for (String n : o.problem().notes()) d = d.withNote(n);
                     if (o.problem().help() != null) d = d.withHelp(o.problem().help());
@@ -813,7 +833,7 @@ final class ExprChecker {
             }
         }
         Checker.Instance inst = c.instance(name, hyper, deferrable);
-        if (inst != null) {
+        if (inst != null && !hyper.equals(c.defaultsIfComplete(m))) {
             for (Diagnostic d : c.newProblems(inst)) {
                 String site = d.span().at();
                 Diagnostic moved = new Diagnostic(d.severity(), d.code(), name + c.hyperText(m, hyper) + ": " + d.message(),

@@ -203,8 +203,8 @@ final class Layers {
             DimExpr q = num.floorDiv(s);
             if (q == null) return Outcome.fail(kind + " has stride 0");
             DimExpr o = q.plus(DimExpr.of(1));
-            String origin = "(" + h.value() + (isZero(p) ? "" : " + 2 * " + p) + " - "
-                    + (isOne(d) ? k.toString() : d + " * (" + k + " - 1) - 1") + ")" + (isOne(s) ? "" : " / " + s) + " + 1";
+            String inner = h.value() + (isZero(p) ? "" : " + 2 * " + p) + " - " + (isOne(d) ? k.toString() : d + " * (" + k + " - 1) - 1");
+            String origin = isOne(s) ? inner + " + 1" : "(" + inner + ") / " + s + " + 1";
             if (o.isConstant() && o.value() < 1) {
                 return Outcome.fail(Problem.of(kind + " leaves no output: " + (i == 2 ? "height" : "width") + " " + h.explain()
                         + " is smaller than the window " + span + (isZero(p) ? "" : " even with padding " + p))

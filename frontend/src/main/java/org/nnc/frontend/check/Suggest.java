@@ -10,13 +10,14 @@ final class Suggest {
         String best = null;
         int bestDist = Integer.MAX_VALUE;
         for (String k : known) {
+            if (k.length() == 1 && !k.equalsIgnoreCase(name)) continue;
             int d = distance(name.toLowerCase(), k.toLowerCase());
-            if (d < bestDist || (d == bestDist && best != null && k.compareTo(best) < 0)) {
+            if (d < bestDist) {
                 best = k;
                 bestDist = d;
             }
         }
-        int allowed = Math.max(1, Math.min(3, name.length() / 3));
+        int allowed = Math.max(1, Math.min(3, (name.length() + 1) / 3));
         return best != null && bestDist <= allowed ? best : null;
     }
 
@@ -26,19 +27,20 @@ final class Suggest {
         return c == null ? "" : "; did you mean `" + c + "`?";
     }
 
+    /** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
     private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

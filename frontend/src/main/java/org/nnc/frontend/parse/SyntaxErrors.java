@@ -50,14 +50,14 @@ final class SyntaxErrors extends BaseErrorListener {
 
     static Span spanOf(Token t) {
         int len = t.getType() == Token.EOF || t.getText() == null ? 1 : Math.max(1, t.getText().length());
-        if (t.getType() == NNetLexer.NL) len = 1;
+        if (t.getType() == NNetLexer.NL || t.getType() == NNetLexer.STR_UNTERMINATED) len = 1;
         return new Span(t.getLine(), t.getCharPositionInLine() + 1, t.getLine(), t.getCharPositionInLine() + 1 + len);
     }
 
     private static String message(Token t, IntervalSet expected) {
         String found = describe(t);
         if (t.getType() == NNetLexer.UNKNOWN) return "unexpected character `" + t.getText() + "`";
-        if (t.getType() == Token.EOF && expected.contains(NNetLexer.STR_END)) {
+        if (t.getType() == NNetLexer.STR_UNTERMINATED || t.getType() == Token.EOF && expected.contains(NNetLexer.STR_END)) {
             return "unterminated string: it needs a closing `\"` on the same line";
         }
         List<String> words = expectedWords(expected);
