@@ -22,8 +22,9 @@ public final class Bench {
         switch (args[0]) {
             case "W1" -> w1(args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
                     : new int[] {256, 512, 1024, 2048});
+            case "check" -> CheckBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000);
             default -> {
-                System.err.println("unknown workload " + args[0] + " (this build has W1)");
+                System.err.println("unknown workload " + args[0] + " (this build has W1 and check)");
                 System.exit(2);
             }
         }
