@@ -39,8 +39,8 @@ public final class Checker {
     record Instance(String model, Map<String, DimExpr> hyper, Map<String, Type> members, Map<String, Span> memberSpans,
                     Map<String, FunSig> funs, List<Diagnostic> errors, Long params) {}
 
-    /** A function's parameter types (with dimension variables) and its return type. */
-    record FunSig(Decl.Fun decl, List<Type> params, Set<String> dimVars, Type ret) {}
+    /** A function's parameter types (with dimension variables), its return type, and the file declaring it. */
+    record FunSig(Decl.Fun decl, List<Type> params, Set<String> dimVars, Type ret, String file) {}
 
     /** A model instance while its body is being checked; methods are checked on first use. */
     final class InstanceBuilder {
@@ -91,27 +91,92 @@ public final class Checker {
     private final Set<String> inProgress = new HashSet<>();
     private final Map<String, FunSig> topSigs = new HashMap<>();
     private final Set<String> topChecking = new HashSet<>();
+    /** Declarations brought in by `import`, and the checker of the file that declares them. */
+    private final Map<String, Checker> owners = new HashMap<>();
+    /** Files being imported, outermost first, to report import cycles. */
+    private final List<Path> importing;
     final Reporter direct;
 
-    private Checker(SourceFile src, Diagnostics diags) {
+    private Checker(SourceFile src, Diagnostics diags, List<Path> importing) {
         this.src = src;
         this.diags = diags;
+        this.importing = importing;
         this.dir = src.path() == null ? Path.of(".") : src.path().toAbsolutePath().getParent();
         this.direct = diags::report;
     }
 
     /** Checks the whole program, reporting into {@code diags}. */
     public static Checker check(Program program, SourceFile src, Diagnostics diags) {
-        Checker c = new Checker(src, diags);
+        List<Path> stack = new ArrayList<>();
+        if (src.path() != null) stack.add(src.path().toAbsolutePath().normalize());
+        Checker c = new Checker(src, diags, stack);
         c.run(program);
         return c;
     }
 
     private void run(Program program) {
         collect(program);
-        for (String name : models.keySet()) ensureGeneric(name);
-        for (Decl.Fun f : funs.values()) topSig(f.name());
+        for (String name : models.keySet()) if (!owners.containsKey(name)) ensureGeneric(name);
+        for (Decl.Fun f : funs.values()) if (!owners.containsKey(f.name())) topSig(f.name());
         for (Decl.Train t : trains) new TrainChecker(this).check(t);
+    }
+
+    /** The checker of the file that declares a model or function: this one, or an imported file's. */
+    Checker ownerOf(String name) { return owners.getOrDefault(name, this); }
+
+    /**
+     * {@code import "other.nnet"}: checks that file on its own and brings its models, functions and
+     * constants into scope. Its problems are summarised at the import, since they are in another file.
+     */
+    private void importFile(Decl.Import i, Map<String, Span> seen) {
+        Path path = dir.resolve(i.path()).toAbsolutePath().normalize();
+        if (importing.contains(path)) {
+            List<String> chain = new ArrayList<>();
+            for (Path p : importing.subList(importing.indexOf(path), importing.size())) chain.add(p.getFileName().toString());
+            chain.add(path.getFileName().toString());
+            diags.report(Diagnostic.error("name", i.span(), "import cycle: " + String.join(" imports ", chain)));
+            return;
+        }
+        SourceFile other;
+        try {
+            other = SourceFile.read(path);
+        } catch (java.io.IOException e) {
+            diags.report(Diagnostic.error("name", i.span(), "cannot read imported file " + i.path()
+                    + (e instanceof java.nio.file.NoSuchFileException ? ": it does not exist" : ": " + e.getMessage()))
+                    .withNote("imports are found relative to the folder of " + src.name()));
+            return;
+        }
+        Diagnostics theirs = new Diagnostics(new SourceFile(i.path(), path, other.text()));
+        Program program = org.nnc.frontend.parse.Parse.file(theirs.source(), theirs);
+        if (program != null) {
+            List<Path> stack = new ArrayList<>(importing);
+            stack.add(path);
+            Checker c = new Checker(theirs.source(), theirs, stack);
+            c.run(program);
+            for (Map.Entry<String, Decl.Model> e : c.models.entrySet()) {
+                if (declared(e.getKey(), i.span(), seen)) {
+                    models.put(e.getKey(), e.getValue());
+                    owners.put(e.getKey(), c.ownerOf(e.getKey()));
+                }
+            }
+            for (Map.Entry<String, Decl.Fun> e : c.funs.entrySet()) {
+                if (declared(e.getKey(), i.span(), seen)) {
+                    funs.put(e.getKey(), e.getValue());
+                    owners.put(e.getKey(), c.ownerOf(e.getKey()));
+                }
+            }
+            for (Scope.Local l : c.globals.ownLocals()) if (declared(l.name(), i.span(), seen)) globals.define(l);
+        }
+        if (theirs.hasErrors()) {
+            Diagnostic d = Diagnostic.error("name", i.span(), "the imported file " + i.path() + " has "
+                    + (theirs.errorCount() == 1 ? "an error" : theirs.errorCount() + " errors"));
+            for (Diagnostic e : theirs.all().subList(0, Math.min(3, theirs.all().size()))) {
+                d = d.withNote(i.path() + ":" + e.span().at() + ": " + e.message());
+                // An error that is itself about an import says what is wrong in its first note.
+                if (e.message().startsWith("the imported file") && !e.notes().isEmpty()) d = d.withNote(e.notes().get(0));
+            }
+            diags.report(d.withHelp("run nnc check on " + i.path()));
+        }
     }
 
     // ------------------------------------------------------------------ declarations
@@ -137,8 +202,7 @@ public final class Checker {
                     globals.define(new Scope.Local(v.name(), t, v.nameSpan(), "constant", false));
                 }
                 case Decl.Train t -> trains.add(t);
-                case Decl.Import i -> diags.report(Diagnostic.error("name", i.span(),
-                        "imports are not supported yet; put the declarations of \"" + i.path() + "\" in this file"));
+                case Decl.Import i -> importFile(i, seen);
             }
         }
     }
@@ -192,6 +256,7 @@ public final class Checker {
 
     /** The default hyperparameters when every Int hyperparameter has a constant default, else null. */
     Map<String, DimExpr> defaultsIfComplete(Decl.Model m) {
+        if (owners.containsKey(m.name())) return owners.get(m.name()).defaultsIfComplete(m);
         Map<String, DimExpr> d = exprs.defaults(m, globalEnv(x -> { }));
         for (String p : intParams(m)) if (!d.containsKey(p) || !d.get(p).isConstant()) return null;
         return d;
@@ -199,6 +264,7 @@ public final class Checker {
 
     /** The instance of a model for these hyperparameters, whose problems are collected, not reported. */
     Instance instance(String name, Map<String, DimExpr> hyper, Set<String> deferrable) {
+        if (owners.containsKey(name)) return owners.get(name).instance(name, hyper, deferrable);
         ensureGeneric(name);
         String key = name + new TreeMap<>(hyper) + new java.util.TreeSet<>(deferrable);
         Instance cached = memo.get(key);
@@ -218,6 +284,7 @@ public final class Checker {
      * consequences of an error already shown, not new ones.
      */
     List<Diagnostic> newProblems(Instance inst) {
+        if (owners.containsKey(inst.model())) return owners.get(inst.model()).newProblems(inst);
         Set<String> generic = genericErrors.getOrDefault(inst.model(), Set.of());
         List<Diagnostic> out = new ArrayList<>();
         for (Diagnostic d : inst.errors()) if (!generic.contains(d.span().at())) out.add(d);
@@ -293,6 +360,7 @@ public final class Checker {
     // ------------------------------------------------------------------ top-level functions
 
     FunSig topSig(String name) {
+        if (owners.containsKey(name)) return owners.get(name).topSig(name);
         FunSig s = topSigs.get(name);
         if (s != null) return s;
         Decl.Fun f = funs.get(name);

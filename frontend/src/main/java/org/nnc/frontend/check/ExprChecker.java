@@ -74,7 +74,7 @@ final class ExprChecker {
             }
         }
         Type ret = declared != null ? declared : fc.returns.isEmpty() ? Type.UNIT : fc.returns.get(0);
-        return new Checker.FunSig(f, params, dimVars, ret);
+        return new Checker.FunSig(f, params, dimVars, ret, c.src.name());
     }
 
     private void checkReturn(Type t, Span at, Env env) {
@@ -704,7 +704,7 @@ final class ExprChecker {
                             args.isEmpty() ? "" : args.get(0) instanceof Type.TensorT t ? t.shape().toString() : "?",
                             o.shape().toString(), inst.params());
                     env.recorder.enter();
-                    recordForward(c.models.get(mt.name()), mt.args(), args, env.recorder, call.span());
+                    c.ownerOf(mt.name()).exprs.recordForward(c.models.get(mt.name()), mt.args(), args, env.recorder, call.span());
                     env.recorder.exit();
                 }
                 return out;
@@ -768,35 +768,45 @@ final class ExprChecker {
         Signature.Bound bound = s.bind(call.args(), call.span(), env.report);
         if (bound == null) return Type.UNKNOWN;
         Map<String, DimExpr> bindings = new HashMap<>();
+        Map<String, Shape> spreads = new HashMap<>();
         boolean ok = true;
         for (int i = 0; i < f.params().size(); i++) {
             Expr.Arg a = bound.get(f.params().get(i).name());
             if (a == null) continue;
             Type want = sig.params().get(i), got = types.get(a);
-            Problem p = unifyType(want, got, sig.dimVars(), bindings, env);
+            Problem p = unifyType(want, got, sig.dimVars(), bindings, spreads, env);
             if (p != null) {
                 Diagnostic d = diag("shape", a.value().span(), what + " expects " + f.params().get(i).name() + ": "
                         + want.show() + ", found " + got.show(), p);
                 d = noteOperand(d, a.value(), got, env);
-                d = d.withNote(what + " is declared at " + f.nameSpan().at());
+                d = d.withNote(what + " is declared at " + (sig.file().equals(c.src.name()) ? "" : sig.file() + ":") + f.nameSpan().at());
                 env.report.error(d);
                 ok = false;
             }
         }
         if (!ok) return Type.UNKNOWN;
-        return substitute(sig.ret(), bindings);
+        return substitute(sig.ret(), bindings, spreads);
     }
 
-    static Type substitute(Type t, Map<String, DimExpr> bindings) {
-        return t instanceof Type.TensorT x ? new Type.TensorT(x.elem(), x.shape().substitute(bindings)) : t;
+    /** A written type with its dimension variables and spreads replaced by what a call bound them to. */
+    static Type substitute(Type t, Map<String, DimExpr> bindings, Map<String, Shape> spreads) {
+        if (!(t instanceof Type.TensorT x)) return t;
+        Shape s = x.shape().substitute(bindings);
+        Shape prefix = s.spread() == null ? null : spreads.get(s.spread());
+        if (prefix != null) {
+            List<SDim> dims = new ArrayList<>(prefix.dims());
+            dims.addAll(s.dims());
+            s = new Shape(prefix.spread(), dims, false);
+        }
+        return new Type.TensorT(x.elem(), s);
     }
 
     /** Matches an argument against a parameter's written type; null when it fits. */
-    Problem unifyType(Type want, Type got, Set<String> vars, Map<String, DimExpr> bindings, Env env) {
+    Problem unifyType(Type want, Type got, Set<String> vars, Map<String, DimExpr> bindings, Map<String, Shape> spreads, Env env) {
         if (want instanceof Type.UnknownT || got instanceof Type.UnknownT) return null;
         if (want instanceof Type.TensorT w && got instanceof Type.TensorT g) {
             if (w.elem() != g.elem()) return Problem.of("expected " + w.show() + ", found " + g.show());
-            return ShapeRules.unify(w.shape(), g.shape(), vars, bindings, env.deferrable);
+            return ShapeRules.unify(w.shape(), g.shape(), vars, bindings, spreads, env.deferrable);
         }
         return mismatch(want, got, env);
     }
@@ -838,7 +848,9 @@ final class ExprChecker {
                 String site = d.span().at();
                 Diagnostic moved = new Diagnostic(d.severity(), d.code(), name + c.hyperText(m, hyper) + ": " + d.message(),
                         call.span(), List.of(), d.help());
-                moved = moved.withNote("at " + site + " in model " + name + ": " + c.src.text(d.span()));
+                Checker owner = c.ownerOf(name);
+                String where = owner == c ? site : owner.src.name() + ":" + site;
+                moved = moved.withNote("at " + where + " in model " + name + ": " + owner.src.text(d.span()));
                 for (String n : d.notes()) moved = moved.withNote(n);
                 env.report.error(moved);
             }

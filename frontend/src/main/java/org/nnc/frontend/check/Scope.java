@@ -45,6 +45,9 @@ final class Scope {
         }
     }
 
+    /** The locals of this very scope, in definition order. */
+    java.util.Collection<Local> ownLocals() { return names.values(); }
+
     Set<String> allNames() {
         Set<String> out = new TreeSet<>();
         for (Scope s = this; s != null; s = s.parent) out.addAll(s.names.keySet());

@@ -308,20 +308,28 @@ final class ShapeRules {
      * Matches an argument's shape against a parameter's written shape, binding the parameter's dimension
      * variables ({@code vars}) on first sight; null when it fits.
      */
-    static Problem unify(Shape pattern, Shape actual, Set<String> vars, Map<String, DimExpr> bindings, Set<String> def) {
+    static Problem unify(Shape pattern, Shape actual, Set<String> vars, Map<String, DimExpr> bindings,
+                         Map<String, Shape> spreads, Set<String> def) {
         if (pattern.unknown() || actual.unknown()) return null;
         List<SDim> tail = actual.dims();
         if (pattern.spread() != null) {
             if (actual.spread() == null && actual.rank() < pattern.rank()) {
                 return Problem.of("expected at least " + pattern.rank() + " dimensions " + pattern + ", found " + actual);
             }
-            tail = actual.dims().subList(Math.max(0, actual.rank() - pattern.rank()), actual.rank());
+            int lead = Math.max(0, actual.rank() - pattern.rank());
+            tail = actual.dims().subList(lead, actual.rank());
+            Shape prefix = new Shape(actual.spread(), actual.dims().subList(0, lead), false);
+            Shape bound = spreads.putIfAbsent(pattern.spread(), prefix);
+            if (bound != null && same(bound, prefix, def) != null) {
+                return Problem.of("`*" + pattern.spread() + "` stands for " + bound + " in an earlier argument, but for " + prefix + " here");
+            }
         } else if (actual.spread() != null) {
             return null;
         } else if (actual.rank() != pattern.rank()) {
             return Problem.of("expected " + pattern.rank() + " dimensions " + pattern + ", found " + actual.rank() + " " + actual);
         }
         Problem p = null;
+        int offset = actual.rank() - tail.size();
         for (int i = 0; i < pattern.rank(); i++) {
             DimExpr want = pattern.dims().get(i).value();
             SDim got = tail.get(i);
@@ -333,7 +341,7 @@ final class ShapeRules {
             DimExpr w = want.substitute(bindings);
             if (compare(w, got.value(), def) == Verdict.UNEQUAL) {
                 if (p == null) p = Problem.of("expected " + pattern.substitute(bindings) + ", found " + actual);
-                p = p.note("dimension " + i + ": expected " + new SDim(w, pattern.dims().get(i).toString()).explain()
+                p = p.note("dimension " + (i + offset) + ": expected " + new SDim(w, pattern.dims().get(i).toString()).explain()
                         + ", found " + got.explain());
             }
         }

@@ -119,7 +119,8 @@ final class TrainChecker {
         Decl.Entry dataEntry = entries.get("data");
         Type.TensorT batch = new Type.TensorT(Type.Elem.FLOAT, ExprChecker.batched(data.sample()));
         Map<String, DimExpr> bindings = new HashMap<>();
-        Problem p = c.exprs.unifyType(fwd.params().get(0), batch, fwd.dimVars(), bindings, env);
+        Map<String, Shape> spreads = new HashMap<>();
+        Problem p = c.exprs.unifyType(fwd.params().get(0), batch, fwd.dimVars(), bindings, spreads, env);
         String modelText = c.src.text(((Expr) dataEntry.value()).span());
         if (p != null) {
             Diagnostic d = c.exprs.diag("data", dataEntry.value().span(), m.name() + " expects input " + fwd.params().get(0).show()
@@ -132,7 +133,7 @@ final class TrainChecker {
             env.report.error(d);
             return;
         }
-        Type out = ExprChecker.substitute(fwd.ret(), bindings);
+        Type out = ExprChecker.substitute(fwd.ret(), bindings, spreads);
         Decl.Entry lossEntry = entries.get("loss");
         if (!(out instanceof Type.TensorT o) || o.shape().unknown() || lossEntry == null || !(values.get("loss") instanceof Type.FnT loss)) return;
         String name = loss.name();
