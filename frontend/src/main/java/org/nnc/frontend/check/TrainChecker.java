@@ -126,6 +126,7 @@ final class TrainChecker {
             Diagnostic d = c.exprs.diag("data", dataEntry.value().span(), m.name() + " expects input " + fwd.params().get(0).show()
                     + ", but " + modelText + " gives batches of " + batch.show(), p);
             if (data.source() != null) d = d.withNote(data.source());
+            d = d.withNote("B = the batch size");
             d = d.withNote(m.name() + ".forward is declared at " + fwd.decl().nameSpan().at());
             if (batch.shape().rank() == 2 && fwd.params().get(0) instanceof Type.TensorT w && !w.shape().unknown() && w.shape().rank() > 2) {
                 d = d.withHelp("give the samples the model's shape: csv(…, shape = " + w.shape().withDims(w.shape().dims().subList(1, w.shape().rank())) + ")");
