@@ -32,4 +32,31 @@ public interface Backend {
 
     /** out[..., index[...], ...] += src along dim (serial, so repeated indices accumulate). */
     void scatterAdd(Tensor out, int dim, Tensor index, Tensor src);
+
+    /**
+     * Unfolds convolution windows: x is contiguous [B, C, H, W], out contiguous [B, C·k·k, Ho·Wo]; row
+     * (c·k + i)·k + j holds input (c, oh·s − p + i·d, ow·s − p + j·d), or 0 in the padding.
+     */
+    void im2col(Tensor x, Window w, Tensor out);
+
+    /** The adjoint of {@link #im2col}: adds each column entry back into its input position of dx. */
+    void col2im(Tensor cols, Window w, Tensor dx);
+
+    /** Max pooling of contiguous [B, C, H, W]; {@code argmax} receives each maximum's index within its H·W plane. */
+    void maxPool2d(Tensor x, Window w, Tensor out, int[] argmax);
+
+    /** Adds each output gradient to the input position its maximum came from. */
+    void maxPool2dBackward(Tensor grad, int[] argmax, Tensor dx);
+
+    /** Average pooling counting padded zeros (PyTorch's default count_include_pad = true). */
+    void avgPool2d(Tensor x, Window w, Tensor out);
+
+    void avgPool2dBackward(Tensor grad, Window w, Tensor dx);
+
+    /** A square sliding window over an H × W plane, and the output size it gives. */
+    record Window(int kernel, int stride, int padding, int dilation, int height, int width) {
+        public int outHeight() { return (height + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1; }
+
+        public int outWidth() { return (width + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1; }
+    }
 }

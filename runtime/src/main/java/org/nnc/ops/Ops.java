@@ -122,6 +122,9 @@ public final class Ops {
 
     // ============================================================ element-wise, unary
 
+    /** f applied element-wise, outside autograd: for ops defined elsewhere (nn) that record their own backward. */
+    public static Tensor map(UnaryFn f, double p, double q, Tensor x) { return unary(f, p, q, x); }
+
     private static Tensor unary(UnaryFn f, double p, double q, Tensor x) {
         Tensor out = Tensor.empty(unaryType(f, x.dtype(), p, q), x.shape());
         x.backend().unary(f, p, q, x, out);

@@ -291,6 +291,18 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    @Override public void im2col(Tensor x, Window w, Tensor out) { WindowKernels.im2col(x, w, out); }
+
+    @Override public void col2im(Tensor cols, Window w, Tensor dx) { WindowKernels.col2im(cols, w, dx); }
+
+    @Override public void maxPool2d(Tensor x, Window w, Tensor out, int[] argmax) { WindowKernels.maxPool(x, w, out, argmax); }
+
+    @Override public void maxPool2dBackward(Tensor grad, int[] argmax, Tensor dx) { WindowKernels.maxPoolBackward(grad, argmax, dx); }
+
+    @Override public void avgPool2d(Tensor x, Window w, Tensor out) { WindowKernels.avgPool(x, w, out); }
+
+    @Override public void avgPool2dBackward(Tensor grad, Window w, Tensor dx) { WindowKernels.avgPoolBackward(grad, w, dx); }
+
     private static int checkedIndex(double v, int size, int dim) {
         long idx = (long) v;
         if (idx < -size || idx >= size) {

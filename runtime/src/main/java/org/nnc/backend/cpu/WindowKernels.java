@@ -1,0 +1,173 @@
+package org.nnc.backend.cpu;
+
+import org.nnc.backend.Backend.Window;
+import org.nnc.tensor.Storage;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Convolution unfolding and pooling over contiguous NCHW tensors, parallel over (batch, channel) planes so
+ * that no two threads write the same element. Element access goes through {@link Storage}, which serves
+ * float32 training and float64 gradient checks alike.
+ */
+final class WindowKernels {
+    private WindowKernels() {}
+
+    static void im2col(Tensor x, Window w, Tensor out) {
+        int b = x.size(0), c = x.size(1), h = w.height(), wd = w.width(), k = w.kernel();
+        int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
+        Storage xs = x.storage(), os = out.storage();
+        int xo = x.offset(), oo = out.offset();
+        boolean f32 = xs instanceof Storage.F32 && os instanceof Storage.F32;
+        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int bi = plane / c, ci = plane % c;
+                int src = xo + plane * h * wd;
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        int row = (ci * k + i) * k + j;
+                        int dst = oo + (bi * c * k * k + row) * l;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * w.stride() - w.padding() + i * w.dilation();
+                            for (int z = 0; z < ow; z++) {
+                                int ix = z * w.stride() - w.padding() + j * w.dilation();
+                                boolean in = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+                                int at = dst + y * ow + z;
+                                if (f32) {
+                                    ((Storage.F32) os).data[at] = in ? ((Storage.F32) xs).data[src + iy * wd + ix] : 0f;
+                                } else {
+                                    os.set(at, in ? xs.get(src + iy * wd + ix) : 0);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void col2im(Tensor cols, Window w, Tensor dx) {
+        int b = dx.size(0), c = dx.size(1), h = w.height(), wd = w.width(), k = w.kernel();
+        int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
+        Storage cs = cols.storage(), ds = dx.storage();
+        int co = cols.offset(), dof = dx.offset();
+        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int bi = plane / c, ci = plane % c;
+                int dst = dof + plane * h * wd;
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        int row = (ci * k + i) * k + j;
+                        int src = co + (bi * c * k * k + row) * l;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y * w.stride() - w.padding() + i * w.dilation();
+                            if (iy < 0 || iy >= h) continue;
+                            for (int z = 0; z < ow; z++) {
+                                int ix = z * w.stride() - w.padding() + j * w.dilation();
+                                if (ix < 0 || ix >= wd) continue;
+                                int at = dst + iy * wd + ix;
+                                ds.set(at, ds.get(at) + cs.get(src + y * ow + z));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPool(Tensor x, Window w, Tensor out, int[] argmax) {
+        int planes = x.size(0) * x.size(1), h = w.height(), wd = w.width(), k = w.kernel();
+        int oh = w.outHeight(), ow = w.outWidth();
+        Storage xs = x.storage(), os = out.storage();
+        Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int src = x.offset() + plane * h * wd, dst = plane * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int z = 0; z < ow; z++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        int bestAt = -1;
+                        for (int i = 0; i < k; i++) {
+                            int iy = y * w.stride() - w.padding() + i * w.dilation();
+                            if (iy < 0 || iy >= h) continue;
+                            for (int j = 0; j < k; j++) {
+                                int ix = z * w.stride() - w.padding() + j * w.dilation();
+                                if (ix < 0 || ix >= wd) continue;
+                                double v = xs.get(src + iy * wd + ix);
+                                if (v > best || bestAt < 0 || Double.isNaN(v)) {
+                                    best = v;
+                                    bestAt = iy * wd + ix;
+                                }
+                            }
+                        }
+                        os.set(out.offset() + dst + y * ow + z, best);
+                        argmax[dst + y * ow + z] = bestAt;
+                    }
+                }
+            }
+        });
+    }
+
+    static void maxPoolBackward(Tensor grad, int[] argmax, Tensor dx) {
+        int planes = dx.size(0) * dx.size(1), hw = dx.size(2) * dx.size(3);
+        int ohw = grad.size(2) * grad.size(3);
+        Storage gs = grad.storage(), ds = dx.storage();
+        Parallel.forRange(planes, (long) planes * ohw, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                for (int o = 0; o < ohw; o++) {
+                    int at = dx.offset() + plane * hw + argmax[plane * ohw + o];
+                    ds.set(at, ds.get(at) + gs.get(grad.offset() + plane * ohw + o));
+                }
+            }
+        });
+    }
+
+    static void avgPool(Tensor x, Window w, Tensor out) {
+        int planes = x.size(0) * x.size(1), h = w.height(), wd = w.width(), k = w.kernel();
+        int oh = w.outHeight(), ow = w.outWidth();
+        double div = (double) k * k;
+        Storage xs = x.storage(), os = out.storage();
+        Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int src = x.offset() + plane * h * wd, dst = out.offset() + plane * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int z = 0; z < ow; z++) {
+                        double s = 0;
+                        for (int i = 0; i < k; i++) {
+                            int iy = y * w.stride() - w.padding() + i;
+                            if (iy < 0 || iy >= h) continue;
+                            for (int j = 0; j < k; j++) {
+                                int ix = z * w.stride() - w.padding() + j;
+                                if (ix >= 0 && ix < wd) s += xs.get(src + iy * wd + ix);
+                            }
+                        }
+                        os.set(dst + y * ow + z, s / div);
+                    }
+                }
+            }
+        });
+    }
+
+    static void avgPoolBackward(Tensor grad, Window w, Tensor dx) {
+        int planes = dx.size(0) * dx.size(1), h = w.height(), wd = w.width(), k = w.kernel();
+        int oh = w.outHeight(), ow = w.outWidth();
+        double div = (double) k * k;
+        Storage gs = grad.storage(), ds = dx.storage();
+        Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int dst = dx.offset() + plane * h * wd, src = grad.offset() + plane * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int z = 0; z < ow; z++) {
+                        double g = gs.get(src + y * ow + z) / div;
+                        for (int i = 0; i < k; i++) {
+                            int iy = y * w.stride() - w.padding() + i;
+                            if (iy < 0 || iy >= h) continue;
+                            for (int j = 0; j < k; j++) {
+                                int ix = z * w.stride() - w.padding() + j;
+                                if (ix >= 0 && ix < wd) ds.set(dst + iy * wd + ix, ds.get(dst + iy * wd + ix) + g);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
