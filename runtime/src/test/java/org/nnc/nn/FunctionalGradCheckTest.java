@@ -84,7 +84,7 @@ class FunctionalGradCheckTest {
         Tensor logits = Tensor.of(new float[] {1000, -1000, 0, -1000, 1000, 999}, 2, 3).requiresGrad(true);
         Tensor target = Tensor.of(new long[] {0, 2}, 2);
         Tensor loss = Functional.crossEntropy(logits, target);
-        assertEquals((0 + 1 + Math.log(1 + Math.exp(-1))) / 2, loss.item(), 1e-5);
+        assertEquals((0 + 1 + Math.log(1 + Math.exp(-1))) / 2, loss.item(), 1e-4, "float32 holds 1000.31 to about 6e-5");
         loss.backward();
         for (float g : logits.grad().toFloatArray()) assertTrue(Float.isFinite(g));
         float[] sm = Functional.softmax(logits.detach(), 1).toFloatArray();
