@@ -1,0 +1,20 @@
+package org.nnc.nn;
+
+import org.nnc.ops.Ops;
+import org.nnc.tensor.Tensor;
+
+/** Long short-term memory, gate order i, f, g, o as PyTorch. */
+public class LSTM extends Recurrent {
+    public LSTM(int input, int hidden, int layers) { super(input, hidden, layers, 4); }
+
+    public LSTM(int input, int hidden) { this(input, hidden, 1); }
+
+    @Override
+    State cell(Tensor xProj, Tensor hProj, State s) {
+        Tensor g = Ops.add(xProj, hProj);
+        Tensor i = Functional.sigmoid(gate(g, 0)), f = Functional.sigmoid(gate(g, 1));
+        Tensor cand = Functional.tanh(gate(g, 2)), o = Functional.sigmoid(gate(g, 3));
+        Tensor c = Ops.add(Ops.mul(f, s.c()), Ops.mul(i, cand));
+        return new State(Ops.mul(o, Functional.tanh(c)), c);
+    }
+}

@@ -1,0 +1,82 @@
+package org.nnc.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nnc.ops.Ops;
+import org.nnc.tensor.Shape;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Multi-layer recurrent networks over batch-first input [B, T, input], with PyTorch's parameter names
+ * and layouts (weight_ih_l{k} [gates·hidden, in], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}) and
+ * initialisation U(−1/√hidden, 1/√hidden). The input projection of all steps is one GEMM; the recurrence
+ * runs step by step.
+ */
+public abstract class Recurrent extends Module {
+    public final int input, hidden, layers;
+    private final int gates;
+
+    Recurrent(int input, int hidden, int layers, int gates) {
+        if (layers < 1) throw new IllegalArgumentException("a recurrent network needs at least one layer, got " + layers);
+        this.input = input;
+        this.hidden = hidden;
+        this.layers = layers;
+        this.gates = gates;
+        double bound = 1 / Math.sqrt(hidden);
+        for (int k = 0; k < layers; k++) {
+            int in = k == 0 ? input : hidden;
+            registerParameter("weight_ih_l" + k, Init.uniform(bound, gates * hidden, in));
+            registerParameter("weight_hh_l" + k, Init.uniform(bound, gates * hidden, hidden));
+            registerParameter("bias_ih_l" + k, Init.uniform(bound, gates * hidden));
+            registerParameter("bias_hh_l" + k, Init.uniform(bound, gates * hidden));
+        }
+    }
+
+    Tensor param(String name, int layer) { return namedParameters().get(name + "_l" + layer); }
+
+    /** The hidden states of the last layer at every step, [B, T, hidden]. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 3 || x.size(2) != input) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + "(" + input + ", " + hidden + ") expects [B, T, " + input
+                    + "] (batch first), got " + Shape.str(x.shape()));
+        }
+        Tensor h = x;
+        for (int k = 0; k < layers; k++) h = layer(h, k);
+        return h;
+    }
+
+    /** The last step's hidden state of the last layer, [B, hidden]. */
+    public Tensor last(Tensor x) { return Ops.select(forward(x), 1, -1); }
+
+    private Tensor layer(Tensor x, int k) {
+        int b = x.size(0), t = x.size(1);
+        Tensor projected = Functional.linear(x, param("weight_ih", k), param("bias_ih", k));   // [B, T, gates·hidden]
+        Tensor wHh = param("weight_hh", k), bHh = param("bias_hh", k);
+        State s = initial(b, x.dtype());
+        List<Tensor> outputs = new ArrayList<>(t);
+        for (int step = 0; step < t; step++) {
+            Tensor xt = Ops.select(projected, 1, step);
+            Tensor ht = Functional.linear(s.h, wHh, bHh);
+            s = cell(xt, ht, s);
+            outputs.add(s.h);
+        }
+        return Ops.stack(outputs, 1);
+    }
+
+    /** Hidden (and, for LSTM, cell) state. */
+    record State(Tensor h, Tensor c) {}
+
+    State initial(int batch, org.nnc.tensor.DType dtype) {
+        return new State(Tensor.zeros(dtype, batch, hidden), Tensor.zeros(dtype, batch, hidden));
+    }
+
+    /** Gate {@code i} of a [B, gates·hidden] tensor. */
+    Tensor gate(Tensor all, int i) { return Ops.slice(all, 1, i * hidden, (i + 1) * hidden, 1); }
+
+    /** One step: xProj = W_ih x + b_ih and hProj = W_hh h + b_hh for this step. */
+    abstract State cell(Tensor xProj, Tensor hProj, State s);
+
+    @Override
+    protected String extraRepr() { return input + ", " + hidden + (layers > 1 ? ", num_layers=" + layers : "") + ", batch_first=True"; }
+}

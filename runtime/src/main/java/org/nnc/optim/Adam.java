@@ -1,0 +1,36 @@
+package org.nnc.optim;
+
+import java.util.List;
+import java.util.Map;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Adam, as torch.optim.Adam: bias-corrected first and second moments, weight decay as an L2 term in the
+ * gradient. {@link AdamW} decouples the decay.
+ */
+public class Adam extends Optimizer {
+    public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        super(single(params, Map.of("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weightDecay", weightDecay)));
+    }
+
+    public Adam(List<Tensor> params, double lr) { this(params, lr, 0.9, 0.999, 1e-8, 0); }
+
+    public Adam(List<Tensor> params) { this(params, 1e-3); }
+
+    protected boolean decoupled() { return false; }
+
+    @Override
+    protected void update(Tensor p, Tensor grad, Map<String, Tensor> st, long t, Group g) {
+        double lr = g.get("lr"), b1 = g.get("beta1"), b2 = g.get("beta2"), eps = g.get("eps"), wd = g.get("weightDecay");
+        Tensor d = grad;
+        if (decoupled()) p.mul_(1 - lr * wd);
+        else d = decayed(p, grad, wd);
+        Tensor m = st.computeIfAbsent("exp_avg", k -> Tensor.zerosLike(p));
+        Tensor v = st.computeIfAbsent("exp_avg_sq", k -> Tensor.zerosLike(p));
+        m.mul_(b1).add_(d, 1 - b1);
+        v.mul_(b2).add_(d.mul(d), 1 - b2);
+        double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+        Tensor denom = v.sqrt().div(Math.sqrt(c2)).add(eps);
+        p.add_(m.div(denom), -lr / c1);
+    }
+}
