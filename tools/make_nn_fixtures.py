@@ -191,6 +191,9 @@ def main():
     save("clip_grad_norm", {"g0": before[0], "g1": before[1], "clipped0": ps[0].grad, "clipped1": ps[1].grad,
                             "norm": torch.tensor([float(norm)], dtype=torch.float64)},
          metadata={"max_norm": "1.5", "made_by": "tools/make_nn_fixtures.py, torch " + torch.__version__})
+    save("known", {"a": torch.arange(6, dtype=torch.float32).reshape(2, 3) / 4, "b": torch.tensor([1, -2, 3], dtype=torch.int64),
+                   "c": torch.tensor([0.5], dtype=torch.float64), "d": torch.tensor([[7]], dtype=torch.int32)},
+         metadata={"format": "pt", "note": "written by tools/make_nn_fixtures.py"})
     print(f"wrote {len(list(OUT.glob('*.safetensors')))} fixture files to {OUT}")
 
 
