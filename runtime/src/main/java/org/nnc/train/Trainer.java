@@ -1,0 +1,143 @@
+package org.nnc.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nnc.autograd.GradMode;
+import org.nnc.data.DataLoader;
+import org.nnc.data.Dataset;
+import org.nnc.data.Subset;
+import org.nnc.io.SafeTensors;
+import org.nnc.nn.Module;
+import org.nnc.optim.Optimizer;
+import org.nnc.optim.Scheduler;
+import org.nnc.tensor.Generator;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Runs a train block (LANGUAGE.md §8): epochs of batches from a DataLoader, the loss, the optimizer, an
+ * optional scheduler, validation each epoch, then the saved weights, the metrics CSV and its plot. The
+ * same seed gives the same weights whatever the worker count.
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** What a run ends with: the final metrics and the files it wrote. */
+    public record Result(History history, List<String> written) {}
+
+    public static Result fit(Module model, TrainConfig c, PrintStream out) {
+        return fit(model, c, out, Progress.terminal());
+    }
+
+    public static Result fit(Module model, TrainConfig c, PrintStream out, boolean live) {
+        if (c.epochs() < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + c.epochs());
+        if (c.device() != null && c.device().equals("cuda")) {
+            throw new TrainingException("device = cuda was asked for, but this build of nnc has only the CPU backend");
+        }
+        if (c.device() != null && c.device().equals("auto")) out.println("device auto: no GPU backend in this build, training on the CPU");
+        if (c.init() != null) {
+            try {
+                model.loadStateDict(SafeTensors.read(c.init()).tensors());
+            } catch (IOException e) {
+                throw new TrainingException("cannot load init weights: " + e.getMessage(), e);
+            }
+        }
+        Dataset train = c.data(), val = c.validation();
+        if (val == null && c.validationSplit() > 0) {
+            List<Subset> parts = Subset.randomSplit(c.data(), new double[] {1 - c.validationSplit(), c.validationSplit()}, new Generator(c.seed()));
+            train = parts.get(0);
+            val = parts.get(1);
+        }
+        Optimizer opt = c.optimizer().apply(model.parameters());
+        Scheduler sched = c.scheduler() == null ? null : c.scheduler().apply(opt);
+        History history = new History();
+        Progress progress = new Progress(out, live, c.epochs());
+        try (DataLoader loader = new DataLoader(train, c.batchSize(), c.shuffle(), false, c.workers(), c.seed());
+             DataLoader valLoader = val == null ? null : new DataLoader(val, Math.max(c.batchSize(), 256), false, false, 0, 0)) {
+            for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                progress.startEpoch();
+                model.train();
+                double lossSum = 0, lastFinite = Double.NaN;
+                long correct = 0, seen = 0;
+                int batches = loader.size(), b = 0;
+                for (DataLoader.Batch batch : loader) {
+                    opt.zeroGrad();
+                    Tensor output = model.forward(batch.x());
+                    Tensor loss = c.loss().apply(output, batch.y());
+                    double value = loss.item();
+                    if (!Double.isFinite(value)) {
+                        throw new TrainingException(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d%s; "
+                                + "try a smaller learning rate, or check the data for extreme values", value, epoch, b + 1,
+                                Double.isNaN(lastFinite) ? "" : String.format(Locale.ROOT, " (the last finite loss was %.6g)", lastFinite)));
+                    }
+                    lastFinite = value;
+                    loss.backward();
+                    opt.step();
+                    int n = batch.x().size(0);
+                    lossSum += value * n;
+                    seen += n;
+                    if (c.loss().hasAccuracy()) correct += GradMode.noGrad(() -> c.loss().correct(output.detach(), batch.y()));
+                    progress.batch(epoch, ++b, batches, lossSum / seen);
+                }
+                double valLoss = Double.NaN, valAcc = Double.NaN;
+                if (valLoader != null) {
+                    double[] m = evaluate(model, valLoader, c.loss());
+                    valLoss = m[0];
+                    valAcc = m[1];
+                }
+                if (sched != null) sched.step();
+                History.Epoch e = new History.Epoch(epoch, lossSum / Math.max(seen, 1),
+                        c.loss().hasAccuracy() ? (double) correct / Math.max(seen, 1) : Double.NaN, valLoss, valAcc,
+                        (System.nanoTime() - t0) / 1e9);
+                history.add(e);
+                progress.endEpoch(e);
+            }
+        }
+        List<String> written = new java.util.ArrayList<>();
+        try {
+            if (c.save() != null) {
+                SafeTensors.write(model.stateDict(), Map.of("format", "pt", "written_by", "nnc"), c.save());
+                written.add(c.save().toString());
+            }
+            if (c.log() != null) {
+                history.writeCsv(c.log());
+                java.nio.file.Path png = c.log().resolveSibling(c.log().getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".png");
+                history.writePlot(png);
+                written.add(c.log().toString());
+                written.add(png.toString());
+            }
+        } catch (IOException e) {
+            throw new TrainingException("cannot write results: " + e.getMessage(), e);
+        }
+        History.Epoch last = history.last();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "done: %d epochs, loss %.4f", c.epochs(), last.trainLoss()));
+        if (!Double.isNaN(last.valLoss())) sb.append(String.format(Locale.ROOT, ", val_loss %.4f", last.valLoss()));
+        if (!Double.isNaN(last.valAccuracy())) sb.append(String.format(Locale.ROOT, ", val_accuracy %.2f%%", 100 * last.valAccuracy()));
+        else if (!Double.isNaN(last.trainAccuracy())) sb.append(String.format(Locale.ROOT, ", accuracy %.2f%%", 100 * last.trainAccuracy()));
+        if (!written.isEmpty()) sb.append("; wrote ").append(String.join(", ", written));
+        out.println(sb);
+        return new Result(history, written);
+    }
+
+    /** Mean loss and accuracy (NaN for regression) over a data set, in eval mode without gradients. */
+    public static double[] evaluate(Module model, DataLoader loader, Loss loss) {
+        model.eval();
+        try (GradMode.Scope s = GradMode.disable()) {
+            double sum = 0;
+            long correct = 0, seen = 0;
+            for (DataLoader.Batch batch : loader) {
+                Tensor out = model.forward(batch.x());
+                int n = batch.x().size(0);
+                sum += loss.apply(out, batch.y()).item() * n;
+                if (loss.hasAccuracy()) correct += loss.correct(out, batch.y());
+                seen += n;
+            }
+            return new double[] {sum / Math.max(seen, 1), loss.hasAccuracy() ? (double) correct / Math.max(seen, 1) : Double.NaN};
+        } finally {
+            model.train();
+        }
+    }
+}
