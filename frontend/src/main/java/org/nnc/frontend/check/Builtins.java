@@ -24,7 +24,7 @@ import org.nnc.ops.ShapeRule;
  * optimizers, training helpers) are listed here.
  */
 final class Builtins {
-    private static final Map<String, Signature> SIGS = new LinkedHashMap<>();
+    static final Map<String, Signature> SIGS = new LinkedHashMap<>();
     static final Set<String> ACTIVATIONS = Set.of("relu", "sigmoid", "tanh", "gelu", "silu", "elu", "leakyRelu", "softmax", "logSoftmax");
     static final Set<String> LOSSES = Set.of("crossEntropy", "nll", "mse", "l1", "bce", "bceWithLogits");
     /** Functions that may be passed as values (a train block's {@code loss}). */

@@ -96,6 +96,11 @@ public final class Checker {
     /** Files being imported, outermost first, to report import cycles. */
     private final List<Path> importing;
     final Reporter direct;
+    /** The type each expression had when first checked (the generic check, for model bodies): what code generation reads. */
+    final Map<org.nnc.frontend.ast.Expr, Type> types = new java.util.IdentityHashMap<>();
+    /** Each function's signature as first checked. */
+    final Map<Decl.Fun, FunSig> funSigs = new java.util.IdentityHashMap<>();
+    private final List<Decl.Val> constantDecls = new ArrayList<>();
 
     private Checker(SourceFile src, Diagnostics diags, List<Path> importing) {
         this.src = src;
@@ -166,6 +171,7 @@ public final class Checker {
                 }
             }
             for (Scope.Local l : c.globals.ownLocals()) if (declared(l.name(), i.span(), seen)) globals.define(l);
+            constantDecls.addAll(0, c.constantDecls);
         }
         if (theirs.hasErrors()) {
             Diagnostic d = Diagnostic.error("name", i.span(), "the imported file " + i.path() + " has "
@@ -200,6 +206,7 @@ public final class Checker {
                                 .withHelp("write `val " + v.name() + " = …`"));
                     }
                     globals.define(new Scope.Local(v.name(), t, v.nameSpan(), "constant", false));
+                    constantDecls.add(v);
                 }
                 case Decl.Train t -> trains.add(t);
                 case Decl.Import i -> importFile(i, seen);
@@ -520,6 +527,44 @@ public final class Checker {
         }
         return out;
     }
+
+    // ------------------------------------------------------------------ what code generation reads
+
+    /** The type an expression was checked to have (null when it was never checked, e.g. after an error). */
+    public Type typeOf(org.nnc.frontend.ast.Expr e) {
+        Type t = types.get(e);
+        if (t != null) return t;
+        for (Checker o : new java.util.HashSet<>(owners.values())) {
+            t = o.typeOf(e);
+            if (t != null) return t;
+        }
+        return null;
+    }
+
+    /** A function's return type as checked (declared, or inferred from its body). */
+    public Type returnTypeOf(Decl.Fun f) {
+        FunSig s = funSigs.get(f);
+        if (s != null) return s.ret();
+        for (Checker o : new java.util.HashSet<>(owners.values())) {
+            Type t = o.returnTypeOf(f);
+            if (t != null) return t;
+        }
+        return null;
+    }
+
+    /** Models in scope (declared here or imported), by name. */
+    public Map<String, Decl.Model> models() { return java.util.Collections.unmodifiableMap(models); }
+
+    /** Top-level functions in scope, by name. */
+    public Map<String, Decl.Fun> functions() { return java.util.Collections.unmodifiableMap(funs); }
+
+    public List<Decl.Train> trainBlocks() { return List.copyOf(trains); }
+
+    /** Top-level constants declared in this file, in order. */
+    public List<Decl.Val> constants() { return List.copyOf(constantDecls); }
+
+    /** The folder of the checked file (where relative data paths start). */
+    public Path folder() { return dir; }
 
     /** The models declared in the file, in order. */
     public List<String> modelNames() { return new ArrayList<>(models.keySet()); }

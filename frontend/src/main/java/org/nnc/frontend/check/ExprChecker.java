@@ -74,7 +74,9 @@ final class ExprChecker {
             }
         }
         Type ret = declared != null ? declared : fc.returns.isEmpty() ? Type.UNIT : fc.returns.get(0);
-        return new Checker.FunSig(f, params, dimVars, ret, c.src.name());
+        Checker.FunSig sig = new Checker.FunSig(f, params, dimVars, ret, c.src.name());
+        c.funSigs.putIfAbsent(f, sig);
+        return sig;
     }
 
     private void checkReturn(Type t, Span at, Env env) {
@@ -198,6 +200,7 @@ final class ExprChecker {
             name(n, env);
             return;
         }
+        c.types.putIfAbsent(a.target(), l.type());
         if (!l.mutable()) {
             env.report.error(Diagnostic.error("type", a.target().span(), "`" + n.name() + "` is a `val` and cannot be reassigned")
                     .withNote("`" + n.name() + "` is defined at " + l.span().at())
@@ -279,6 +282,12 @@ final class ExprChecker {
     }
 
     Type expr(Expr e, Env env) {
+        Type t = exprType(e, env);
+        c.types.putIfAbsent(e, t);
+        return t;
+    }
+
+    private Type exprType(Expr e, Env env) {
         return switch (e) {
             case Expr.IntLit i -> new Type.IntT(DimExpr.of(i.value()));
             case Expr.FloatLit f -> Type.FLOAT;

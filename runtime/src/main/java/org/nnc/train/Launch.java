@@ -1,0 +1,25 @@
+package org.nnc.train;
+
+import java.nio.file.Path;
+
+/** What compiled programs' {@code main} methods share: paths, and failing with a message rather than a stack trace. */
+public final class Launch {
+    private Launch() {}
+
+    /** A path a program reads (init weights), relative to the .nnet file's folder. */
+    public static Path input(String base, String path) { return Sources.resolve(base, path); }
+
+    /** A path a program writes (save, log), relative to the current folder. */
+    public static Path output(String path) { return Path.of(path); }
+
+    /**
+     * Reports a failure the way the nnc command does: one line, and the stack trace only when the system
+     * property nnc.trace is set; then exits with status 1.
+     */
+    public static void fail(Throwable t) {
+        if (Boolean.getBoolean("nnc.trace")) t.printStackTrace();
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        System.err.println("error: " + message);
+        System.exit(1);
+    }
+}
