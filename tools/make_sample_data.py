@@ -55,7 +55,7 @@ def main():
 
     # Sequences of 12 steps with 4 features; the class is which feature has the largest running sum.
     rng = np.random.default_rng(0)
-    seq = rng.standard_normal((600, 12, 4)).astype(np.float32)
+    seq = rng.standard_normal((2000, 12, 4)).astype(np.float32)
     labels = seq.sum(axis=1).argmax(axis=1).astype(np.int64)
     np.save(OUT / "sequences_x.npy", seq)
     np.save(OUT / "sequences_y.npy", labels)

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             "nnc: a shape-checked language for neural networks, compiled to JVM classes and trained on CPU or GPU.",
             ""
         },
-        subcommands = {CheckCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, CompileCommand.class, RunCommand.class, SummaryCommand.class, DescribeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

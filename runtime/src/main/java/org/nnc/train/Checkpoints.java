@@ -12,7 +12,7 @@ public final class Checkpoints {
 
     public static void save(Module model, String path) {
         try {
-            SafeTensors.write(model.stateDict(), Map.of("format", "pt", "written_by", "nnc"), Path.of(path));
+            SafeTensors.write(model.stateDict(), Map.of("format", "pt", "written_by", "nnc"), Launch.output(path));
         } catch (IOException e) {
             throw new TrainingException("cannot save " + path + ": " + e.getMessage(), e);
         }

@@ -9,8 +9,11 @@ public final class Launch {
     /** A path a program reads (init weights), relative to the .nnet file's folder. */
     public static Path input(String base, String path) { return Sources.resolve(base, path); }
 
-    /** A path a program writes (save, log), relative to the current folder. */
-    public static Path output(String path) { return Path.of(path); }
+    /** A path a program writes (save, log), relative to the current folder (or to the system property nnc.output.dir). */
+    public static Path output(String path) {
+        String dir = System.getProperty("nnc.output.dir");
+        return dir == null ? Path.of(path) : Path.of(dir).resolve(path);
+    }
 
     /**
      * Reports a failure the way the nnc command does: one line, and the stack trace only when the system

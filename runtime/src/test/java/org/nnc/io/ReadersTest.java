@@ -135,8 +135,8 @@ class ReadersTest {
     void npyWrittenByNumpyLoads() {
         Path samples = Path.of("../samples/data");
         TensorDataset d = NpyReader.read(samples.resolve("sequences_x.npy"), samples.resolve("sequences_y.npy"));
-        assertArrayEquals(new int[] {600, 12, 4}, d.features().shape());
-        assertArrayEquals(new int[] {600}, d.targets().shape());
+        assertArrayEquals(new int[] {2000, 12, 4}, d.features().shape());
+        assertArrayEquals(new int[] {2000}, d.targets().shape());
         float[] first = d.features().select(0, 0).toFloatArray();
         double[] sums = new double[4];
         for (int t = 0; t < 12; t++) for (int f = 0; f < 4; f++) sums[f] += first[t * 4 + f];
