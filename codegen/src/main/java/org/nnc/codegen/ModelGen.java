@@ -167,8 +167,8 @@ final class ModelGen {
     }
 
     /**
-     * A function body: parameters in their slots, each dimension variable read from the first parameter
-     * shape that names it ({@code B = x.size(0)}), then the statements or the expression.
+     * A function body: parameters in their slots, each dimension variable the body uses read from the first
+     * parameter shape that names it ({@code B = x.size(0)}), then the statements or the expression.
      */
     static void body(Compiler c, MethodGen g, Decl.Fun f) {
         g.returnType = returnType(c, f);
@@ -183,7 +183,7 @@ final class ModelGen {
             for (int k = 0; k < count; k++) {
                 Dim d = dims.get(spread ? k + 1 : k);
                 if (!(d instanceof Dim.Name n) || g.fields.containsKey(n.name()) || FunctionsGen.constantType(c, n.name()) != null) continue;
-                if (f.params().stream().anyMatch(q -> q.name().equals(n.name())) || !bound.add(n.name())) continue;
+                if (f.params().stream().anyMatch(q -> q.name().equals(n.name())) || !Mentions.of(f, n.name()) || !bound.add(n.name())) continue;
                 g.name(p.name());
                 g.iconst(spread ? k - count : k);
                 g.invokeVirtual("org/nnc/tensor/Tensor", "size", "(I)I");
