@@ -76,7 +76,7 @@ final class Programs {
             for (Path p : runtimeJars) cp.add(p.toAbsolutePath().toUri().toString());
             a.put(Attributes.Name.CLASS_PATH, String.join(" ", cp));
         }
-        Path tmp = Files.createTempFile(jar.toAbsolutePath().getParent(), "." + jar.getFileName(), ".tmp");
+        Path tmp = org.nnc.io.AtomicFiles.temporary(jar);
         try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(tmp), m)) {
             Map<String, Boolean> seen = new LinkedHashMap<>();
             for (Map.Entry<String, byte[]> e : out.classes().entrySet()) {
@@ -87,6 +87,18 @@ final class Programs {
             }
             if (standalone) {
                 for (Path lib : runtimeJars) {
+                    if (Files.isDirectory(lib)) {
+                        try (var files = Files.walk(lib)) {
+                            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                                String n = lib.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+                                if (n.startsWith("META-INF/") || seen.putIfAbsent(n, true) != null) continue;
+                                j.putNextEntry(new JarEntry(n));
+                                Files.copy(p, j);
+                                j.closeEntry();
+                            }
+                        }
+                        continue;
+                    }
                     try (JarFile f = new JarFile(lib.toFile())) {
                         for (JarEntry e : java.util.Collections.list(f.entries())) {
                             String n = e.getName();
@@ -104,17 +116,23 @@ final class Programs {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        org.nnc.io.AtomicFiles.commit(tmp, jar);
     }
 
-    /** The jars the runtime needs at run time: those on this CLI's class path other than the compiler's. */
+    /**
+     * What the runtime needs at run time, from this CLI's class path: the runtime (a jar, or its classes
+     * folder in a development build) and the libraries it uses, but not the compiler's.
+     */
     static List<Path> runtimeJars() {
         List<Path> out = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(e);
             String n = p.getFileName() == null ? "" : p.getFileName().toString();
-            if (!n.endsWith(".jar")) continue;
-            if (n.startsWith("nnc-runtime") || n.startsWith("commons-csv") || n.startsWith("jfreechart") || n.startsWith("jcuda")) out.add(p);
+            boolean runtimeClasses = Files.isDirectory(p) && Files.exists(p.resolve("org/nnc/tensor/Tensor.class"));
+            boolean compiler = n.startsWith("nnc-cli") || n.startsWith("nnc-codegen") || n.startsWith("nnc-frontend")
+                    || n.startsWith("nnc-grammar") || n.startsWith("antlr4") || n.startsWith("asm") || n.startsWith("picocli")
+                    || n.startsWith("junit") || n.startsWith("opentest4j") || n.startsWith("apiguardian");
+            if (runtimeClasses || (n.endsWith(".jar") && !compiler)) out.add(p);
         }
         return out;
     }

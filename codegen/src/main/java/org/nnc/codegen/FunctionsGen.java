@@ -62,6 +62,7 @@ final class FunctionsGen {
         var end = new org.objectweb.asm.Label();
         var handler = new org.objectweb.asm.Label();
         mv.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
+        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "start", "()V", false);
         mv.visitLabel(start);
         mv.visitMethodInsn(INVOKESTATIC, c.functionsClass(), "main", "()V", false);
         mv.visitLabel(end);

@@ -44,6 +44,7 @@ final class TrainGen {
         var end = new org.objectweb.asm.Label();
         var handler = new org.objectweb.asm.Label();
         mv.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
+        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "start", "()V", false);
         mv.visitLabel(start);
         mv.visitVarInsn(ALOAD, 0);
         mv.visitMethodInsn(INVOKESTATIC, cls, "train", "([Ljava/lang/String;)Lorg/nnc/nn/Module;", false);

@@ -4,9 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +39,7 @@ public final class History {
             sb.append(e.epoch()).append(',').append(num(e.trainLoss())).append(',').append(num(e.trainAccuracy())).append(',')
                     .append(num(e.valLoss())).append(',').append(num(e.valAccuracy())).append(',').append(num(e.seconds())).append('\n');
         }
-        atomicWrite(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+        org.nnc.io.AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Loss (left axis) and accuracy (right axis) per epoch, training and validation. */
@@ -87,19 +85,6 @@ public final class History {
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(bytes, chart, 900, 500);
-        atomicWrite(png, bytes.toByteArray());
-    }
-
-    /** Writes to a temporary file beside the target, then renames it into place. */
-    static void atomicWrite(Path file, byte[] data) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, data);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.nnc.io.AtomicFiles.write(png, bytes.toByteArray());
     }
 }

@@ -6,6 +6,18 @@ import java.nio.file.Path;
 public final class Launch {
     private Launch() {}
 
+    /**
+     * Compiled programs start here: the CPU kernels need the Vector API, an incubator module the JVM
+     * loads only when asked, so say how to ask rather than fail with a missing class.
+     */
+    public static void start() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            System.err.println("error: nnc's CPU kernels need the Vector API; run java with --add-modules jdk.incubator.vector"
+                    + " (for a jar: java --add-modules jdk.incubator.vector -jar FILE.jar)");
+            System.exit(2);
+        }
+    }
+
     /** A path a program reads (init weights), relative to the .nnet file's folder. */
     public static Path input(String base, String path) { return Sources.resolve(base, path); }
 
