@@ -69,12 +69,21 @@ public final class IdxReader {
             }
             return new Header(dims, 4 + 4 * rank);
         } catch (NoSuchFileException e) {
-            throw new DataException("cannot read data file " + p + ": it does not exist");
+            throw new DataException("cannot read data file " + p + ": it does not exist" + packageHint(p));
         } catch (EOFException e) {
             throw new DataException(p + ": the file ends inside the IDX header");
         } catch (IOException e) {
             throw new DataException("cannot read " + p + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Debian installs data sets under /usr/share/datasets/NAME from the package dataset-NAME. */
+    private static String packageHint(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path root = Path.of("/usr/share/datasets");
+        if (!abs.startsWith(root) || abs.getNameCount() <= root.getNameCount()) return "";
+        String name = abs.getName(root.getNameCount()).toString();
+        return "; it comes with Debian's dataset-" + name + " package: apt-get install dataset-" + name;
     }
 
     private static byte[] body(Path p, Header h, long count) {

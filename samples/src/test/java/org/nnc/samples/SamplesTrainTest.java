@@ -38,12 +38,17 @@ class SamplesTrainTest {
                 new Expectation("cancer_binary", "val_accuracy", 94, true),
                 new Expectation("diabetes_regression", "val_loss", 0.45, false),
                 new Expectation("sequence_lstm", "val_accuracy", 85, true),
-                new Expectation("iris_main", "training accuracy", 0.95, true));
+                new Expectation("iris_main", "training accuracy", 0.95, true),
+                new Expectation("fashion_mlp", "val_accuracy", 82, true));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("samples")
     void sampleTrainsToItsStatedFigure(Expectation e) throws Exception {
+        if (e.sample().startsWith("fashion")) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")),
+                    "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        }
         Frontend.Result r = Frontend.check(SourceFile.read(Path.of(e.sample() + ".nnet").toAbsolutePath()));
         assertTrue(r.ok());
         Compiler.Output program = Compiler.compile(r);
