@@ -57,7 +57,8 @@ public final class SafeTensors {
 
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
+        // Sorted, so that the same tensors and metadata always make the same bytes (Map.of's order varies per run).
+        if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new java.util.TreeMap<>(metadata));
         long offset = 0;
         List<Tensor> order = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

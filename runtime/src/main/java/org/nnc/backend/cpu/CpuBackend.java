@@ -187,11 +187,19 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Sum of a contiguous float row: lanes accumulate in a vector, then add up in a fixed order.
+     * (reduceLanes is not used: its order differs between compiled and interpreted code, which would make
+     * results depend on JIT timing.)
+     */
     private static double sumF32(float[] x, int at, int n) {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int upper = S.loopBound(n); i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, at + i));
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        float[] lanes = new float[L];
+        acc.intoArray(lanes, 0);
+        double s = 0;
+        for (float v : lanes) s += v;
         for (; i < n; i++) s += x[at + i];
         return s;
     }
