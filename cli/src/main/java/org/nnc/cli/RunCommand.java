@@ -42,8 +42,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "where to train (default: the block's, else auto)")
     String device;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the whole training state in DIR after every epoch")
+    String checkpoint;
+
+    @Option(names = "--resume", description = "continue from the checkpoint (the block's, or --checkpoint DIR)")
+    boolean resume;
+
     @Option(names = "--trace", description = "print the stack trace of a failure")
     boolean trace;
+
+    /** Exit status after Ctrl-C, as shells report a SIGINT death (128 + 2). */
+    static final int INTERRUPTED = 130;
 
     @Override
     public Integer call() {
@@ -85,6 +94,7 @@ final class RunCommand implements Callable<Integer> {
             if (cls == null) return 2;
             Method m = program.loader().loadClass(cls).getMethod("train", String[].class);
             String[] args = overrides();
+            StopOnInterrupt.install();
             return invoke(() -> m.invoke(null, (Object) args));
         } catch (ReflectiveOperationException e) {
             spec.commandLine().getErr().println("error: the program's classes cannot be run: " + e);
@@ -118,6 +128,8 @@ final class RunCommand implements Callable<Integer> {
         if (seed != null) a.addAll(List.of("--seed", seed.toString()));
         if (workers != null) a.addAll(List.of("--workers", workers.toString()));
         if (device != null) a.addAll(List.of("--device", device));
+        if (checkpoint != null) a.addAll(List.of("--checkpoint", checkpoint));
+        if (resume) a.add("--resume");
         return a.toArray(new String[0]);
     }
 
@@ -133,6 +145,10 @@ final class RunCommand implements Callable<Integer> {
             Throwable t = e.getCause();
             if (trace) t.printStackTrace(new java.io.PrintWriter(spec.commandLine().getErr(), true));
             String msg = t.getMessage() == null ? t.toString() : t.getMessage();
+            if (t instanceof org.nnc.train.Trainer.Stopped) {
+                spec.commandLine().getErr().println(t.getMessage());
+                return INTERRUPTED;
+            }
             boolean expected = t instanceof org.nnc.data.DataException || t instanceof org.nnc.train.TrainingException
                     || t instanceof IllegalArgumentException;
             spec.commandLine().getErr().println("error: " + msg + (expected || trace ? "" : " (" + t.getClass().getSimpleName()

@@ -129,10 +129,15 @@ final class TrainGen {
                     g.invokeStatic("org/nnc/train/Launch", "input", "(Ljava/lang/String;Ljava/lang/String;)Ljava/nio/file/Path;");
                     g.invokeVirtual(CFG, "withInit", "(Ljava/nio/file/Path;)" + CFGD);
                 }
-                case "save", "log" -> {
+                case "save", "log", "checkpoint" -> {
                     g.expr(v, JType.STRING);
                     g.invokeStatic("org/nnc/train/Launch", "output", "(Ljava/lang/String;)Ljava/nio/file/Path;");
-                    g.invokeVirtual(CFG, en.key().equals("save") ? "withSave" : "withLog", "(Ljava/nio/file/Path;)" + CFGD);
+                    String with = switch (en.key()) {
+                        case "save" -> "withSave";
+                        case "log" -> "withLog";
+                        default -> "withCheckpoint";
+                    };
+                    g.invokeVirtual(CFG, with, "(Ljava/nio/file/Path;)" + CFGD);
                 }
                 case "device" -> {
                     if (v instanceof Expr.Name n) mv.visitLdcInsn(n.name());

@@ -82,9 +82,13 @@ public final class DataLoader implements Iterable<DataLoader.Batch>, AutoCloseab
 
     /** One epoch of batches; each call starts the next epoch. */
     @Override
-    public Iterator<Batch> iterator() {
+    public Iterator<Batch> iterator() { return iterator(0); }
+
+    /** The next epoch's batches from batch {@code skip} on (resuming inside an epoch). */
+    public Iterator<Batch> iterator(int skip) {
         List<int[]> plan = plan(epoch++);
-        return workers == 0 ? new Serial(plan) : new Prefetching(plan);
+        List<int[]> rest = plan.subList(Math.min(skip, plan.size()), plan.size());
+        return workers == 0 ? new Serial(rest, skip) : new Prefetching(rest, skip);
     }
 
     /** Stacks the samples at these indices into a batch. */
@@ -106,9 +110,13 @@ public final class DataLoader implements Iterable<DataLoader.Batch>, AutoCloseab
 
     private final class Serial implements Iterator<Batch> {
         private final List<int[]> plan;
+        private final int first;
         private int next;
 
-        Serial(List<int[]> plan) { this.plan = plan; }
+        Serial(List<int[]> plan, int first) {
+            this.plan = plan;
+            this.first = first;
+        }
 
         @Override public boolean hasNext() { return next < plan.size(); }
 
@@ -119,7 +127,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch>, AutoCloseab
             try {
                 return collate(plan.get(k));
             } catch (RuntimeException e) {
-                throw new DataException("batch " + k + " of the data set failed: " + e.getMessage(), e);
+                throw new DataException("batch " + (first + k) + " of the data set failed: " + e.getMessage(), e);
             }
         }
     }
@@ -140,11 +148,13 @@ public final class DataLoader implements Iterable<DataLoader.Batch>, AutoCloseab
     /** Keeps up to 2 × workers batches in flight and hands them out in plan order. */
     private final class Prefetching implements Iterator<Batch> {
         private final List<int[]> plan;
+        private final int first;
         private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
         private int submitted, taken;
 
-        Prefetching(List<int[]> plan) {
+        Prefetching(List<int[]> plan, int first) {
             this.plan = plan;
+            this.first = first;
             fill();
         }
 
@@ -172,7 +182,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch>, AutoCloseab
                 inFlight.clear();
                 taken = plan.size();
                 Throwable cause = e.getCause();
-                throw new DataException("batch " + k + " of the data set failed: " + cause.getMessage(), cause);
+                throw new DataException("batch " + (first + k) + " of the data set failed: " + cause.getMessage(), cause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DataException("interrupted while waiting for batch " + k, e);

@@ -45,6 +45,11 @@ final class Progress {
         out.flush();
     }
 
+    /** Clears a half-drawn bar before a message about stopping. */
+    void interrupted() {
+        if (live) out.print("\r" + " ".repeat(100) + "\r");
+    }
+
     void endEpoch(History.Epoch e) {
         if (live) out.print("\r" + " ".repeat(100) + "\r");
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f", e.epoch(), epochs, e.trainLoss()));

@@ -27,11 +27,29 @@ public final class Trainer {
     /** What a run ends with: the final metrics and the files it wrote. */
     public record Result(History history, List<String> written) {}
 
+    private static volatile boolean stopRequested;
+
+    /**
+     * Asks the running training to stop after its current batch (what Ctrl-C does): it saves a checkpoint
+     * when one is configured, then throws {@link Stopped}.
+     */
+    public static void requestStop() { stopRequested = true; }
+
+    /** Training stopped on request; the message says whether and where its state was saved. */
+    public static final class Stopped extends TrainingException {
+        Stopped(String message) { super(message); }
+    }
+
     public static Result fit(Module model, TrainConfig c, PrintStream out) {
         return fit(model, c, out, Progress.terminal());
     }
 
     public static Result fit(Module model, TrainConfig c, PrintStream out, boolean live) {
+        return fit(model, c, out, live, e -> { });
+    }
+
+    /** As {@link #fit(Module, TrainConfig, PrintStream)}, calling {@code onEpoch} after each epoch (for monitoring). */
+    public static Result fit(Module model, TrainConfig c, PrintStream out, boolean live, java.util.function.Consumer<History.Epoch> onEpoch) {
         if (c.epochs() < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + c.epochs());
         if (c.device() != null && c.device().equals("cuda")) {
             throw new TrainingException("device = cuda was asked for, but this build of nnc has only the CPU backend");
@@ -54,24 +72,38 @@ public final class Trainer {
         Scheduler sched = c.scheduler() == null ? null : c.scheduler().apply(opt);
         History history = new History();
         Progress progress = new Progress(out, live, c.epochs());
+        Checkpoint.Position start = new Checkpoint.Position(1, 0, 0, 0, 0);
+        if (c.resume()) {
+            if (c.checkpoint() == null) throw new TrainingException("resume needs a checkpoint folder (checkpoint = \"dir\" or --checkpoint DIR)");
+            start = Checkpoint.load(c.checkpoint(), model, opt, sched, history);
+            out.println("resuming from " + Checkpoint.file(c.checkpoint()) + " at epoch " + start.epoch()
+                    + (start.batch() > 0 ? ", batch " + (start.batch() + 1) : ""));
+        }
+        stopRequested = false;
         try (DataLoader loader = new DataLoader(train, c.batchSize(), c.shuffle(), false, c.workers(), c.seed());
              DataLoader valLoader = val == null ? null : new DataLoader(val, Math.max(c.batchSize(), 256), false, false, 0, 0)) {
-            for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+            for (int epoch = start.epoch(); epoch <= c.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 progress.startEpoch();
                 model.train();
-                double lossSum = 0, lastFinite = Double.NaN;
-                long correct = 0, seen = 0;
-                int batches = loader.size(), b = 0;
-                for (DataLoader.Batch batch : loader) {
+                boolean resumed = epoch == start.epoch();
+                double lossSum = resumed ? start.lossSum() : 0, lastFinite = Double.NaN;
+                long correct = resumed ? start.correct() : 0, seen = resumed ? start.seen() : 0;
+                int batches = loader.size(), b = resumed ? start.batch() : 0;
+                loader.setEpoch(epoch - 1);
+                java.util.Iterator<DataLoader.Batch> it = loader.iterator(b);
+                while (it.hasNext()) {
+                    DataLoader.Batch batch = it.next();
                     opt.zeroGrad();
                     Tensor output = model.forward(batch.x());
                     Tensor loss = c.loss().apply(output, batch.y());
                     double value = loss.item();
                     if (!Double.isFinite(value)) {
                         throw new TrainingException(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d%s; "
-                                + "try a smaller learning rate, or check the data for extreme values", value, epoch, b + 1,
-                                Double.isNaN(lastFinite) ? "" : String.format(Locale.ROOT, " (the last finite loss was %.6g)", lastFinite)));
+                                + "try a smaller learning rate, or check the data for extreme values%s", value, epoch, b + 1,
+                                Double.isNaN(lastFinite) ? "" : String.format(Locale.ROOT, " (the last finite loss was %.6g)", lastFinite),
+                                c.checkpoint() != null && java.nio.file.Files.exists(Checkpoint.file(c.checkpoint()))
+                                        ? "; the last good checkpoint is " + Checkpoint.file(c.checkpoint()) : ""));
                     }
                     lastFinite = value;
                     loss.backward();
@@ -81,6 +113,15 @@ public final class Trainer {
                     seen += n;
                     if (c.loss().hasAccuracy()) correct += GradMode.noGrad(() -> c.loss().correct(output.detach(), batch.y()));
                     progress.batch(epoch, ++b, batches, lossSum / seen);
+                    if (stopRequested && (b < batches || epoch < c.epochs())) {
+                        progress.interrupted();
+                        String where = "";
+                        if (c.checkpoint() != null) {
+                            Checkpoint.save(c.checkpoint(), model, opt, sched, new Checkpoint.Position(epoch, b, lossSum, correct, seen), history);
+                            where = "; saved " + Checkpoint.file(c.checkpoint()) + ", continue with --resume";
+                        }
+                        throw new Stopped("stopped at epoch " + epoch + ", batch " + b + where);
+                    }
                 }
                 double valLoss = Double.NaN, valAcc = Double.NaN;
                 if (valLoader != null) {
@@ -94,6 +135,10 @@ public final class Trainer {
                         (System.nanoTime() - t0) / 1e9);
                 history.add(e);
                 progress.endEpoch(e);
+                onEpoch.accept(e);
+                if (c.checkpoint() != null) {
+                    Checkpoint.save(c.checkpoint(), model, opt, sched, new Checkpoint.Position(epoch + 1, 0, 0, 0, 0), history);
+                }
             }
         }
         List<String> written = new java.util.ArrayList<>();
