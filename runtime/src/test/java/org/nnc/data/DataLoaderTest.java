@@ -109,6 +109,29 @@ class DataLoaderTest {
         }
     }
 
+    @Test
+    void aLoaderSurvivesAFailedBatchAndLeaksNoThreads() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        Dataset flaky = new Dataset() {
+            @Override public int size() { return 40; }
+
+            @Override
+            public Sample get(int i) {
+                if (i == 17 && failed.compareAndSet(false, true)) throw new IllegalStateException("transient read error");
+                return new Sample(Tensor.ones(3), Tensor.scalar(i));
+            }
+        };
+        long before = loaderThreads();
+        try (DataLoader l = new DataLoader(flaky, 4, true, false, 3, 2)) {
+            assertThrows(DataException.class, () -> { for (DataLoader.Batch b : l) { } });
+            int batches = 0;
+            for (DataLoader.Batch b : l) batches++;
+            assertEquals(10, batches, "the next epoch runs whole");
+        }
+        for (int i = 0; i < 50 && loaderThreads() > before; i++) Thread.sleep(20);
+        assertEquals(before, loaderThreads());
+    }
+
     private static long loaderThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("nnc-loader-") && t.isAlive()).count();
     }
