@@ -23,8 +23,13 @@ public final class Bench {
             case "W1" -> w1(args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
                     : new int[] {256, 512, 1024, 2048});
             case "check" -> CheckBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 5000);
+            case "W2" -> Workloads.w2();
+            case "W3" -> Workloads.w3();
+            case "W4" -> Workloads.w4();
+            case "W5" -> Workloads.w5();
+            case "W6" -> Workloads.w6();
             default -> {
-                System.err.println("unknown workload " + args[0] + " (this build has W1 and check)");
+                System.err.println("unknown workload " + args[0] + " (W1 … W6, or check)");
                 System.exit(2);
             }
         }

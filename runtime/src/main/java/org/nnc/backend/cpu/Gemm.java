@@ -51,12 +51,22 @@ public final class Gemm {
         if (m == 0 || n == 0) return;
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
         if (k == 0) return;
+        if (acs == 1 && brs == 1 && (m <= SMALL || n <= NR)) {
+            // Rows of A and columns of B are contiguous: each output is one dot product, no packing needed.
+            dots(m, n, k, a, ao, ars, b, bo, bcs, c, co, ldc, parallel);
+            return;
+        }
+        if (bcs == 1 && m <= SMALL) {
+            // Few rows against a row-major B: each output row is a sum of scaled rows of B.
+            axpys(m, n, k, a, ao, ars, acs, b, bo, brs, c, co, ldc, parallel);
+            return;
+        }
         float[] bp = B_PACK.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp);
+                packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp, parallel);
                 // Enough row blocks to keep every thread busy, but never thinner than one micro-panel.
                 int threads = parallel ? Parallel.threads() : 1;
                 int mc = Math.min(MC, roundUp(Math.max(MR, (m + 2 * threads - 1) / (2 * threads)), MR));
@@ -80,23 +90,98 @@ public final class Gemm {
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
-    /** Packs a (kc × nc) block of B into NR-wide column panels, zero-padding the last one. */
-    static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] bp) {
+    /** Below this many rows (or columns) the dot-product and row-sum paths beat packing. */
+    static final int SMALL = 4;
+
+    /**
+     * Packs a (kc × nc) block of B into NR-wide column panels, zero-padding the last one; panels are
+     * packed in parallel. A column-major B (brs = 1, the transposed weight of a Linear layer) is read
+     * down its contiguous columns rather than across them.
+     */
+    static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] bp, boolean parallel) {
         int panels = (nc + NR - 1) / NR;
-        for (int jp = 0; jp < panels; jp++) {
-            int j0 = jp * NR;
-            int w = Math.min(NR, nc - j0);
-            int dst = jp * kc * NR;
-            for (int p = 0; p < kc; p++, dst += NR) {
-                int src = bo + p * brs + j0 * bcs;
-                if (bcs == 1) {
-                    System.arraycopy(b, src, bp, dst, w);
-                } else {
-                    for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * bcs];
+        Parallel.RangeBody body = (from, to) -> {
+            for (int jp = from; jp < to; jp++) {
+                int j0 = jp * NR;
+                int w = Math.min(NR, nc - j0);
+                int base = jp * kc * NR;
+                if (brs == 1 && bcs != 1) {
+                    for (int j = 0; j < w; j++) {
+                        int src = bo + (j0 + j) * bcs;
+                        for (int p = 0, d = base + j; p < kc; p++, d += NR) bp[d] = b[src + p];
+                    }
+                    if (w < NR) {
+                        for (int p = 0, d = base; p < kc; p++, d += NR) java.util.Arrays.fill(bp, d + w, d + NR, 0f);
+                    }
+                    continue;
                 }
-                for (int j = w; j < NR; j++) bp[dst + j] = 0f;
+                for (int p = 0, dst = base; p < kc; p++, dst += NR) {
+                    int src = bo + p * brs + j0 * bcs;
+                    if (bcs == 1) {
+                        System.arraycopy(b, src, bp, dst, w);
+                    } else {
+                        for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * bcs];
+                    }
+                    for (int j = w; j < NR; j++) bp[dst + j] = 0f;
+                }
             }
+        };
+        if (parallel) {
+            Parallel.forRange(panels, (long) kc * nc, body);
+        } else {
+            body.run(0, panels);
         }
+    }
+
+    /** C[i, j] (+)= dot(A row i, B column j), both contiguous; lanes are summed in a fixed order. */
+    private static void dots(int m, int n, int k, float[] a, int ao, int ars, float[] b, int bo, int bcs,
+                             float[] c, int co, int ldc, boolean parallel) {
+        Parallel.RangeBody body = (from, to) -> {
+            float[] lanes = new float[L];
+            for (int t = from; t < to; t++) {
+                int i = t / n, j = t % n;
+                int ar = ao + i * ars, bc = bo + j * bcs;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0;
+                int p = 0;
+                for (int upper = k - 2 * L; p <= upper; p += 2 * L) {
+                    s0 = FloatVector.fromArray(S, a, ar + p).fma(FloatVector.fromArray(S, b, bc + p), s0);
+                    s1 = FloatVector.fromArray(S, a, ar + p + L).fma(FloatVector.fromArray(S, b, bc + p + L), s1);
+                }
+                s0.add(s1).intoArray(lanes, 0);
+                float sum = 0;
+                for (float v : lanes) sum += v;
+                for (; p < k; p++) sum += a[ar + p] * b[bc + p];
+                c[co + i * ldc + j] += sum;
+            }
+        };
+        int outputs = m * n;
+        if (parallel) Parallel.forRange(outputs, (long) outputs * k, body);
+        else body.run(0, outputs);
+    }
+
+    /** C[i, :] (+)= Σ_p A[i, p] · B[p, :] for a few rows of A against a row-major B, split by column ranges. */
+    private static void axpys(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs,
+                              float[] c, int co, int ldc, boolean parallel) {
+        int chunks = (n + 4 * L - 1) / (4 * L);
+        Parallel.RangeBody body = (from, to) -> {
+            int j0 = from * 4 * L, j1 = Math.min(n, to * 4 * L);
+            for (int i = 0; i < m; i++) {
+                int crow = co + i * ldc;
+                for (int p = 0; p < k; p++) {
+                    float av = a[ao + i * ars + p * acs];
+                    if (av == 0f) continue;
+                    FloatVector va = FloatVector.broadcast(S, av);
+                    int brow = bo + p * brs;
+                    int j = j0;
+                    for (int upper = j1 - L; j <= upper; j += L) {
+                        va.fma(FloatVector.fromArray(S, b, brow + j), FloatVector.fromArray(S, c, crow + j)).intoArray(c, crow + j);
+                    }
+                    for (; j < j1; j++) c[crow + j] = Math.fma(av, b[brow + j], c[crow + j]);
+                }
+            }
+        };
+        if (parallel) Parallel.forRange(chunks, (long) m * n * k, body);
+        else body.run(0, chunks);
     }
 
     /** Packs an (mb × kc) block of A into MR-tall row panels, zero-padding the last one. */

@@ -6,14 +6,19 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The packed SIMD GEMM against a plain double-precision triple loop, over edge sizes and strides. */
+/**
+ * The packed SIMD GEMM against a plain double-precision triple loop, over edge sizes and strides, and
+ * through its dot-product (few rows or columns, contiguous operands) and row-sum (few rows) paths.
+ */
 class GemmTest {
 
     @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} parallel={5}")
     @CsvSource({
         "1,1,1,false,false,false", "3,5,7,false,false,false", "4,16,8,false,false,false",
         "17,33,19,false,false,true", "128,128,300,false,false,true", "130,70,513,true,false,true",
-        "64,200,64,false,true,true", "9,3100,5,true,true,true", "257,129,1,false,false,true", "5,4,0,false,false,false"
+        "64,200,64,false,true,true", "9,3100,5,true,true,true", "257,129,1,false,false,true", "5,4,0,false,false,false",
+        "1,700,300,false,true,true", "3,37,33,false,true,false", "64,10,300,false,true,true", "128,31,77,false,true,true",
+        "3,500,200,false,false,true", "2,33,17,true,false,false", "4,1000,9,true,false,true"
     })
     void matchesReference(int m, int n, int k, boolean transA, boolean transB, boolean parallel) {
         SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);

@@ -1,0 +1,136 @@
+package org.nnc.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.nnc.autograd.GradMode;
+import org.nnc.data.DataLoader;
+import org.nnc.data.TensorDataset;
+import org.nnc.io.IdxReader;
+import org.nnc.nn.Activation;
+import org.nnc.nn.Conv2d;
+import org.nnc.nn.Flatten;
+import org.nnc.nn.Functional;
+import org.nnc.nn.LSTM;
+import org.nnc.nn.Linear;
+import org.nnc.nn.MaxPool2d;
+import org.nnc.nn.Module;
+import org.nnc.nn.Sequential;
+import org.nnc.optim.Adam;
+import org.nnc.optim.Optimizer;
+import org.nnc.optim.SGD;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Generator;
+import org.nnc.tensor.Tensor;
+
+/**
+ * WORKLOADS.md W2–W6 on the nnc runtime, the same calls a compiled model makes. One synthetic batch
+ * (seed 0) is made once and reused every step, as the workloads say.
+ */
+final class Workloads {
+    private Workloads() {}
+
+    private static double[] time(int warmup, int timed, Runnable step) {
+        for (int i = 0; i < warmup; i++) step.run();
+        double[] ms = new double[timed];
+        for (int i = 0; i < timed; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return ms;
+    }
+
+    private static Runnable trainStep(Module m, Optimizer opt, Tensor x, Tensor y) {
+        return () -> {
+            opt.zeroGrad();
+            Functional.crossEntropy(m.forward(x), y).backward();
+            opt.step();
+        };
+    }
+
+    private static Tensor labels(Generator g, int n) {
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) y[i] = g.nextInt(10);
+        return Tensor.of(y, n);
+    }
+
+    static Module mlp() {
+        return new Sequential(new Linear(784, 512), Activation.relu(), new Linear(512, 512), Activation.relu(), new Linear(512, 10));
+    }
+
+    static void w2() {
+        Generator g = new Generator(0);
+        Generator.global().manualSeed(0);
+        Module m = mlp();
+        Tensor x = Tensor.randn(g, DType.FLOAT32, 128, 784), y = labels(g, 128);
+        Bench.print("W2 nnc ms_per_step", time(10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y)));
+    }
+
+    static void w3() {
+        Generator g = new Generator(0);
+        Generator.global().manualSeed(0);
+        Module m = new Sequential(new Conv2d(1, 32, 3, 1, 1, 1, true), Activation.relu(), new MaxPool2d(2),
+                new Conv2d(32, 64, 3, 1, 1, 1, true), Activation.relu(), new MaxPool2d(2), new Flatten(),
+                new Linear(3136, 128), Activation.relu(), new Linear(128, 10));
+        Tensor x = Tensor.randn(g, DType.FLOAT32, 64, 1, 28, 28), y = labels(g, 64);
+        Bench.print("W3 nnc ms_per_step", time(5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y)));
+    }
+
+    /** LSTM(64, 128) over 32 steps, the last hidden state into Linear(128, 10). */
+    static final class LstmClassifier extends Module {
+        final LSTM lstm = registerModule("lstm", new LSTM(64, 128));
+        final Linear fc = registerModule("fc", new Linear(128, 10));
+
+        @Override
+        public Tensor forward(Tensor x) { return fc.forward(lstm.last(x)); }
+    }
+
+    static void w4() {
+        Generator g = new Generator(0);
+        Generator.global().manualSeed(0);
+        Module m = new LstmClassifier();
+        Tensor x = Tensor.randn(g, DType.FLOAT32, 32, 32, 64), y = labels(g, 32);
+        Bench.print("W4 nnc ms_per_step", time(5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y)));
+    }
+
+    static void w5() {
+        Path dir = Path.of("/usr/share/datasets/fashion-mnist");
+        if (!Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))) {
+            System.out.println("W5 nnc skipped: install Debian's dataset-fashion-mnist");
+            return;
+        }
+        TensorDataset train = IdxReader.read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"), 1.0 / 255);
+        TensorDataset test = IdxReader.read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"), 1.0 / 255);
+        train = new TensorDataset(train.features().reshape(-1, 784), train.targets());
+        Tensor testX = test.features().reshape(-1, 784);
+        Generator.global().manualSeed(0);
+        Module m = new Sequential(new Linear(784, 256), Activation.relu(), new Linear(256, 10));
+        Optimizer opt = new Adam(m.parameters(), 1e-3);
+        DataLoader loader = new DataLoader(train, 64, true, false, 0, 0);
+        long t0 = System.nanoTime();
+        for (DataLoader.Batch b : loader) {
+            opt.zeroGrad();
+            Functional.crossEntropy(m.forward(b.x()), b.y()).backward();
+            opt.step();
+        }
+        double epoch = (System.nanoTime() - t0) / 1e9;
+        double acc = GradMode.noGrad(() -> m.forward(testX).argmax(1, false).eq(test.targets()).to(DType.FLOAT32).mean().item());
+        System.out.println(String.format(java.util.Locale.ROOT, "W5 nnc test_accuracy=%.4f epoch_s=%.3f", acc, epoch));
+    }
+
+    static void w6() {
+        Generator g = new Generator(0);
+        Generator.global().manualSeed(0);
+        Module m = mlp();
+        m.eval();
+        Tensor one = Tensor.randn(g, DType.FLOAT32, 1, 784), many = Tensor.randn(g, DType.FLOAT32, 256, 784);
+        try (GradMode.Scope s = GradMode.disable()) {
+            double[] us = time(2000, 2000, () -> m.forward(one));
+            for (int i = 0; i < us.length; i++) us[i] *= 1000;
+            Bench.print("W6 nnc batch1_us", us);
+            double[] rate = time(20, 50, () -> m.forward(many));
+            for (int i = 0; i < rate.length; i++) rate[i] = 256 / (rate[i] / 1000);
+            Bench.print("W6 nnc batch256_samples_per_s", rate);
+        }
+    }
+}
