@@ -16,7 +16,9 @@ public enum BinaryFn {
     GT(true) { public double apply(double a, double b) { return a > b ? 1 : 0; } },
     GE(true) { public double apply(double a, double b) { return a >= b ? 1 : 0; } },
     AND(true) { public double apply(double a, double b) { return a != 0 && b != 0 ? 1 : 0; } },
-    OR(true) { public double apply(double a, double b) { return a != 0 || b != 0 ? 1 : 0; } };
+    OR(true) { public double apply(double a, double b) { return a != 0 || b != 0 ? 1 : 0; } },
+    /** ReLU's backward in one pass: the gradient a where the input b is positive, else 0. */
+    RELU_BACKWARD { public double apply(double a, double b) { return b > 0 ? a : 0; } };
 
     private final boolean comparison;
 

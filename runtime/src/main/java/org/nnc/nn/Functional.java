@@ -25,7 +25,10 @@ public final class Functional {
         return Autograd.record(name, y, g -> new Tensor[] {Ops.mul(g, Ops.map(grad, p, 0, x))}, x);
     }
 
-    public static Tensor relu(Tensor x) { return activation("relu", UnaryFn.RELU, UnaryFn.POSITIVE, 0, x); }
+    public static Tensor relu(Tensor x) {
+        Tensor y = Ops.map(UnaryFn.RELU, 0, 0, x);
+        return Autograd.record("relu", y, g -> new Tensor[] {Ops.reluBackward(g, x)}, x);
+    }
 
     public static Tensor sigmoid(Tensor x) {
         Tensor y = Ops.map(UnaryFn.SIGMOID, 0, 0, x);
@@ -74,10 +77,25 @@ public final class Functional {
 
     // ============================================================ linear, convolution, pooling
 
-    /** x @ weightᵀ + bias, with PyTorch's layout weight [out, in]. */
+    /**
+     * x @ weightᵀ + bias, with PyTorch's layout weight [out, in]. Its backward computes the weight's
+     * gradient directly as gᵀ @ x, already in the weight's layout, rather than as the gradient of a
+     * transposed view that would then need a transposing copy.
+     */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor y = Ops.matmul(x, Ops.transpose(weight, 0, 1));
-        return bias == null ? y : Ops.add(y, bias);
+        Tensor wt = weight.detach().transpose(0, 1);
+        Tensor y = GradMode.noGrad(() -> {
+            Tensor r = Ops.matmul(x.detach(), wt);
+            return bias == null ? r : Ops.add(r, bias.detach());
+        });
+        int in = weight.size(1), out = weight.size(0);
+        return Autograd.record("linear", y, g -> {
+            Tensor g2 = Ops.reshape(g, -1, out);
+            Tensor gx = x.requiresGrad() ? Ops.reshape(Ops.matmul(g2, weight.detach()), x.shape()) : null;
+            Tensor gw = weight.requiresGrad() ? Ops.matmul(Ops.transpose(g2, 0, 1), Ops.reshape(Ops.contiguous(x.detach()), -1, in)) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? Ops.sum(g2, 0, false) : null;
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
     }
 
     private static void require4d(String op, Tensor x) {

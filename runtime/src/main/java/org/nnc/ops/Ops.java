@@ -110,6 +110,9 @@ public final class Ops {
         return new Tensor[] {sumTo(add(mul(g, toA), half), a.shape()), sumTo(add(mul(g, toB), half), b.shape())};
     }
 
+    /** g where x > 0, else 0: ReLU's backward in one pass (not differentiable itself). */
+    public static Tensor reluBackward(Tensor g, Tensor x) { return binary(BinaryFn.RELU_BACKWARD, g, x); }
+
     public static Tensor eq(Tensor a, Tensor b) { return binary(BinaryFn.EQ, a, b); }
     public static Tensor ne(Tensor a, Tensor b) { return binary(BinaryFn.NE, a, b); }
     public static Tensor lt(Tensor a, Tensor b) { return binary(BinaryFn.LT, a, b); }

@@ -306,9 +306,14 @@ public final class Tensor {
 
     public Tensor zero_() { return fill_(0); }
 
-    /** this += alpha * other */
+    /** this += alpha * other (an axpy in one pass when both are contiguous float32 of one shape). */
     public Tensor add_(Tensor other, double alpha) {
         checkInPlace("add_");
+        if (alpha != 1 && storage instanceof Storage.F32 mine && other.storage instanceof Storage.F32 theirs && isContiguous()
+                && other.isContiguous() && java.util.Arrays.equals(shape, other.shape)) {
+            org.nnc.backend.cpu.Kernels.axpy((float) alpha, theirs.data, other.offset, mine.data, offset, numel());
+            return this;
+        }
         Tensor o = alpha == 1 ? other : Ops.mul(other.detach(), alpha);
         backend().binary(org.nnc.backend.BinaryFn.ADD, this, Ops.broadcastTo(o, shape), this);
         return this;

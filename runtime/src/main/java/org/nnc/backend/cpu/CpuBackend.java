@@ -42,6 +42,13 @@ public final class CpuBackend implements Backend {
             return;
         }
         int so = it.innerStride(0), sx = it.innerStride(1);
+        if (f == UnaryFn.IDENTITY && allF32(x, out)) {
+            float[] o = f32(out), xa = f32(x);
+            it.forAllRows(1, (off, n) -> {
+                for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) o[oi] = xa[xi];
+            });
+            return;
+        }
         it.forAllRows(4, (off, n) -> {
             for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) os.set(oi, f.apply(xs.get(xi), p, q));
         });
@@ -107,7 +114,7 @@ public final class CpuBackend implements Backend {
 
     private static boolean vectorizable(BinaryFn f) {
         return switch (f) {
-            case ADD, SUB, MUL, DIV, MAX, MIN -> true;
+            case ADD, SUB, MUL, DIV, MAX, MIN, RELU_BACKWARD -> true;
             default -> false;
         };
     }
@@ -126,6 +133,7 @@ public final class CpuBackend implements Backend {
                 case DIV -> va.div(vb);
                 case MAX -> va.max(vb);
                 case MIN -> va.min(vb);
+                case RELU_BACKWARD -> va.blend(0f, vb.compare(jdk.incubator.vector.VectorOperators.LE, 0f));
                 default -> throw new AssertionError(f);
             };
             r.intoArray(o, oo + i);
@@ -163,6 +171,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void reduce(ReduceFn f, Tensor x, int dim, Tensor out) {
+        if (f == ReduceFn.SUM && allF32(x, out) && x.isContiguous() && out.isContiguous() && dim < x.dim() - 1) {
+            sumRowsF32(x, dim, out);
+            return;
+        }
         int[] xShape = x.shape(), xStrides = x.strides();
         int len = xShape[dim], step = xStrides[dim];
         int[] outer = new int[xShape.length - 1], xOuter = new int[xShape.length - 1];
@@ -185,6 +197,36 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+    }
+
+    /**
+     * Sum over a dimension that is not the last of a contiguous tensor (a bias gradient: [B, n] → [n]):
+     * whole rows are added in order with vector adds, parallel over the kept columns.
+     */
+    private static void sumRowsF32(Tensor x, int dim, Tensor out) {
+        int[] s = x.shape();
+        int outer = 1, inner = 1, len = s[dim];
+        for (int d = 0; d < dim; d++) outer *= s[d];
+        for (int d = dim + 1; d < s.length; d++) inner *= s[d];
+        float[] xa = f32(x), oa = f32(out);
+        int xo = x.offset(), oo = out.offset(), in = inner;
+        int chunks = (inner + 4 * L - 1) / (4 * L);
+        for (int o = 0; o < outer; o++) {
+            int ob = o;
+            Parallel.forRange(chunks, (long) len * inner, (from, to) -> {
+                int j0 = from * 4 * L, j1 = Math.min(in, to * 4 * L);
+                int dst = oo + ob * in;
+                java.util.Arrays.fill(oa, dst + j0, dst + j1, 0f);
+                for (int r = 0; r < len; r++) {
+                    int src = xo + (ob * len + r) * in;
+                    int j = j0;
+                    for (int upper = j1 - L; j <= upper; j += L) {
+                        FloatVector.fromArray(S, oa, dst + j).add(FloatVector.fromArray(S, xa, src + j)).intoArray(oa, dst + j);
+                    }
+                    for (; j < j1; j++) oa[dst + j] += xa[src + j];
+                }
+            });
+        }
     }
 
     /**

@@ -50,6 +50,7 @@ final class WindowKernels {
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
         Storage cs = cols.storage(), ds = dx.storage();
         int co = cols.offset(), dof = dx.offset();
+        boolean f32 = cs instanceof Storage.F32 && ds instanceof Storage.F32;
         Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int bi = plane / c, ci = plane % c;
@@ -65,7 +66,8 @@ final class WindowKernels {
                                 int ix = z * w.stride() - w.padding() + j * w.dilation();
                                 if (ix < 0 || ix >= wd) continue;
                                 int at = dst + iy * wd + ix;
-                                ds.set(at, ds.get(at) + cs.get(src + y * ow + z));
+                                if (f32) ((Storage.F32) ds).data[at] += ((Storage.F32) cs).data[src + y * ow + z];
+                                else ds.set(at, ds.get(at) + cs.get(src + y * ow + z));
                             }
                         }
                     }
@@ -78,6 +80,7 @@ final class WindowKernels {
         int planes = x.size(0) * x.size(1), h = w.height(), wd = w.width(), k = w.kernel();
         int oh = w.outHeight(), ow = w.outWidth();
         Storage xs = x.storage(), os = out.storage();
+        float[] xf = xs instanceof Storage.F32 f ? f.data : null;
         Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int src = x.offset() + plane * h * wd, dst = plane * oh * ow;
@@ -91,7 +94,7 @@ final class WindowKernels {
                             for (int j = 0; j < k; j++) {
                                 int ix = z * w.stride() - w.padding() + j * w.dilation();
                                 if (ix < 0 || ix >= wd) continue;
-                                double v = xs.get(src + iy * wd + ix);
+                                double v = xf != null ? xf[src + iy * wd + ix] : xs.get(src + iy * wd + ix);
                                 if (v > best || bestAt < 0 || Double.isNaN(v)) {
                                     best = v;
                                     bestAt = iy * wd + ix;
@@ -110,10 +113,15 @@ final class WindowKernels {
         int planes = dx.size(0) * dx.size(1), hw = dx.size(2) * dx.size(3);
         int ohw = grad.size(2) * grad.size(3);
         Storage gs = grad.storage(), ds = dx.storage();
+        boolean f32 = gs instanceof Storage.F32 && ds instanceof Storage.F32;
         Parallel.forRange(planes, (long) planes * ohw, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 for (int o = 0; o < ohw; o++) {
                     int at = dx.offset() + plane * hw + argmax[plane * ohw + o];
+                    if (f32) {
+                        ((Storage.F32) ds).data[at] += ((Storage.F32) gs).data[grad.offset() + plane * ohw + o];
+                        continue;
+                    }
                     ds.set(at, ds.get(at) + gs.get(grad.offset() + plane * ohw + o));
                 }
             }
