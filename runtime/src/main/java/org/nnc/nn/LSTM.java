@@ -12,6 +12,15 @@ public class LSTM extends Recurrent {
     @Override
     State cell(Tensor xProj, Tensor hProj, State s) {
         Tensor g = Ops.add(xProj, hProj);
+        if (LstmCell.applies(g)) {
+            Tensor hc = LstmCell.forward(g, s.c());
+            return new State(Ops.slice(hc, 1, 0, hidden, 1), Ops.slice(hc, 1, hidden, 2 * hidden, 1));
+        }
+        return plainCell(g, s);
+    }
+
+    /** The textbook formulas, one operation each: the reference the fused cell is tested against. */
+    State plainCell(Tensor g, State s) {
         Tensor i = Functional.sigmoid(gate(g, 0)), f = Functional.sigmoid(gate(g, 1));
         Tensor cand = Functional.tanh(gate(g, 2)), o = Functional.sigmoid(gate(g, 3));
         Tensor c = Ops.add(Ops.mul(f, s.c()), Ops.mul(i, cand));

@@ -79,7 +79,28 @@ public final class CpuBackend implements Backend {
                 r.intoArray(o, oo + i);
             }
         }
+        if (!bx && i < n && scalarRow(f, x, xo + i, o, oo + i, n - i)) return;
         for (; i < n; i++) o[oo + i] = (float) f.apply(x[bx ? xo : xo + i], p, q);
+    }
+
+    /**
+     * exp, log, sigmoid and tanh as plain loops over Math's functions (which the JIT and the interpreter
+     * compute alike, so results do not depend on compilation); false for other functions.
+     */
+    private static boolean scalarRow(UnaryFn f, float[] x, int xo, float[] o, int oo, int n) {
+        switch (f) {
+            case EXP -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.exp(x[xo + i]); }
+            case LOG -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.log(x[xo + i]); }
+            case TANH -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.tanh(x[xo + i]); }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x[xo + i];
+                    o[oo + i] = (float) (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+                }
+            }
+            default -> { return false; }
+        }
+        return true;
     }
 
     /**
@@ -121,24 +142,52 @@ public final class CpuBackend implements Backend {
 
     private static void binaryRowF32(BinaryFn f, float[] a, int ao, boolean ba, float[] b, int bo, boolean bb,
                                      float[] o, int oo, int n) {
-        int i = 0;
-        FloatVector va0 = FloatVector.broadcast(S, a[ao]), vb0 = FloatVector.broadcast(S, b[bo]);
-        for (int upper = S.loopBound(n); i < upper; i += L) {
-            FloatVector va = ba ? va0 : FloatVector.fromArray(S, a, ao + i);
-            FloatVector vb = bb ? vb0 : FloatVector.fromArray(S, b, bo + i);
-            FloatVector r = switch (f) {
-                case ADD -> va.add(vb);
-                case SUB -> va.sub(vb);
-                case MUL -> va.mul(vb);
-                case DIV -> va.div(vb);
-                case MAX -> va.max(vb);
-                case MIN -> va.min(vb);
-                case RELU_BACKWARD -> va.blend(0f, vb.compare(jdk.incubator.vector.VectorOperators.LE, 0f));
-                default -> throw new AssertionError(f);
+        int i;
+        if (!ba && !bb) {
+            i = switch (f) {
+                case ADD -> addVV(a, ao, b, bo, o, oo, n);
+                case MUL -> mulVV(a, ao, b, bo, o, oo, n);
+                default -> 0;
             };
-            r.intoArray(o, oo + i);
+        } else {
+            i = 0;
+        }
+        if (i == 0) {
+            FloatVector va0 = FloatVector.broadcast(S, a[ao]), vb0 = FloatVector.broadcast(S, b[bo]);
+            for (int upper = S.loopBound(n); i < upper; i += L) {
+                FloatVector va = ba ? va0 : FloatVector.fromArray(S, a, ao + i);
+                FloatVector vb = bb ? vb0 : FloatVector.fromArray(S, b, bo + i);
+                FloatVector r = switch (f) {
+                    case ADD -> va.add(vb);
+                    case SUB -> va.sub(vb);
+                    case MUL -> va.mul(vb);
+                    case DIV -> va.div(vb);
+                    case MAX -> va.max(vb);
+                    case MIN -> va.min(vb);
+                    case RELU_BACKWARD -> va.blend(0f, vb.compare(jdk.incubator.vector.VectorOperators.LE, 0f));
+                    default -> throw new AssertionError(f);
+                };
+                r.intoArray(o, oo + i);
+            }
         }
         for (; i < n; i++) o[oo + i] = (float) f.apply(a[ba ? ao : ao + i], b[bb ? bo : bo + i]);
+    }
+
+    /** The two commonest element-wise ops on two contiguous rows, each its own loop so C2 keeps the vectors in registers. */
+    private static int addVV(float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    private static int mulVV(float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
+        }
+        return i;
     }
 
     @Override
