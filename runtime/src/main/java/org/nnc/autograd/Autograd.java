@@ -2,9 +2,13 @@ package org.nnc.autograd;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.nnc.tensor.DType;
 import org.nnc.tensor.Shape;
 import org.nnc.tensor.Tensor;
 
@@ -21,7 +25,23 @@ public final class Autograd {
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();
         if (!any) return output;
-        output.attachGradFn(new Node(op, inputs, backward));
+        output.attachGradFn(new Node(op, inputs, backward, null));
+        return output;
+    }
+
+    /**
+     * Records a view op: {@code output} is {@code region.apply(input)}, a view of part of it. The gradient
+     * is added into that part of the input's gradient in place (see {@link Node#region()}).
+     */
+    public static Tensor recordView(String op, Tensor output, UnaryOperator<Tensor> region, Tensor input) {
+        if (!GradMode.isEnabled() || !input.requiresGrad()) return output;
+        int[] shape = input.shape();
+        Node.Backward backward = g -> {
+            Tensor gx = Tensor.zeros(g.dtype(), shape);
+            region.apply(gx).copy_(g);
+            return new Tensor[] {gx};
+        };
+        output.attachGradFn(new Node(op, new Tensor[] {input}, backward, region));
         return output;
     }
 
@@ -43,14 +63,25 @@ public final class Autograd {
         }
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // Sums this loop allocated and nobody else holds yet, so further terms may be added in place. A
+        // tensor stops being owned when it leaves the map: a backward may hand it on unchanged.
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         grads.put(root, grad);
         try (GradMode.Scope s = GradMode.disable()) {
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
+                owned.remove(g);
                 Node node = t.gradFn();
                 if (node == null) {
                     t.accumulateGrad(g);
+                    continue;
+                }
+                if (node.region() != null && node.inputs()[0].requiresGrad()) {
+                    Tensor in = node.inputs()[0];
+                    node.checkLive();
+                    node.region().apply(ownedSum(grads, owned, in, g.dtype())).add_(g, 1);
+                    if (!retainGraph) node.release();
                     continue;
                 }
                 Tensor[] inputGrads = node.apply(g);
@@ -64,11 +95,29 @@ public final class Autograd {
                                 + Shape.str(gi.shape()) + ", expected " + Shape.str(in.shape()));
                     }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gi : prev.add(gi));
+                    if (prev == null) {
+                        grads.put(in, gi);
+                    } else if (owned.contains(prev) && prev.dtype() == gi.dtype()) {
+                        prev.add_(gi, 1);
+                    } else {
+                        Tensor sum = prev.add(gi);
+                        owned.add(sum);
+                        grads.put(in, sum);
+                    }
                 }
                 if (!retainGraph) node.release();
             }
         }
+    }
+
+    /** The gradient sum of {@code in}, made an owned tensor (zeros, or a copy of what is there) if it is not one. */
+    private static Tensor ownedSum(Map<Tensor, Tensor> grads, Set<Tensor> owned, Tensor in, DType dtype) {
+        Tensor prev = grads.get(in);
+        if (prev != null && owned.contains(prev)) return prev;
+        Tensor sum = prev == null ? Tensor.zeros(dtype, in.shape()) : prev.clone();
+        owned.add(sum);
+        grads.put(in, sum);
+        return sum;
     }
 
     /** Tensors reachable from root through grad functions, root first, each before all of its inputs. */

@@ -1,5 +1,7 @@
 package org.nnc.autograd;
 
+import java.util.function.UnaryOperator;
+
 import org.nnc.tensor.Tensor;
 
 /**
@@ -16,12 +18,22 @@ public final class Node {
     private final String op;
     private final Tensor[] inputs;
     private Backward backward;
+    private final UnaryOperator<Tensor> region;
 
-    Node(String op, Tensor[] inputs, Backward backward) {
+    Node(String op, Tensor[] inputs, Backward backward, UnaryOperator<Tensor> region) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
+        this.region = region;
     }
+
+    /**
+     * For a view op (select, slice) of a single input: the function that takes a tensor shaped like the
+     * input to the part of it the output views; null for other ops. It lets the engine add the output's
+     * gradient straight into that part of the input's gradient, instead of the backward building an
+     * input-sized tensor of zeros around it per view, which made T steps of a recurrence cost O(T²).
+     */
+    UnaryOperator<Tensor> region() { return region; }
 
     public String op() { return op; }
 
@@ -30,11 +42,15 @@ public final class Node {
     boolean isReleased() { return backward == null; }
 
     Tensor[] apply(Tensor grad) {
+        checkLive();
+        return backward.apply(grad);
+    }
+
+    void checkLive() {
         if (backward == null) {
             throw new IllegalStateException("backward through '" + op + "' a second time: its saved values were freed by the"
                     + " first backward(); pass retainGraph = true to the first call if you need to go back twice");
         }
-        return backward.apply(grad);
     }
 
     void release() { backward = null; }

@@ -1,6 +1,9 @@
 package org.nnc.nn;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.VecMath;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Tensor;
 
@@ -15,7 +18,7 @@ final class LstmCell {
 
     static boolean applies(Tensor gates) { return gates.dtype() == DType.FLOAT32; }
 
-    private static float sigmoid(float v) { return (float) (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))); }
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     /** [h | c] for gates [B, 4H] and cPrev [B, H]. */
     static Tensor forward(Tensor gates, Tensor cPrev) {
@@ -26,11 +29,27 @@ final class LstmCell {
         float[] act = new float[b * h4], tanhC = new float[b * hid];
         for (int r = 0; r < b; r++) {
             int gr = r * h4, cr = r * hid, or = r * 2 * hid;
-            for (int j = 0; j < hid; j++) {
-                float i = sigmoid(g[gr + j]), f = sigmoid(g[gr + hid + j]);
-                float gg = (float) Math.tanh(g[gr + 2 * hid + j]), o = sigmoid(g[gr + 3 * hid + j]);
+            int j = 0;
+            for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
+                FloatVector i = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + j));
+                FloatVector f = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + hid + j));
+                FloatVector gg = VecMath.tanh(FloatVector.fromArray(S, g, gr + 2 * hid + j));
+                FloatVector o = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + 3 * hid + j));
+                FloatVector c = f.mul(FloatVector.fromArray(S, cp, cr + j)).add(i.mul(gg));
+                FloatVector tc = VecMath.tanh(c);
+                i.intoArray(act, gr + j);
+                f.intoArray(act, gr + hid + j);
+                gg.intoArray(act, gr + 2 * hid + j);
+                o.intoArray(act, gr + 3 * hid + j);
+                tc.intoArray(tanhC, cr + j);
+                o.mul(tc).intoArray(out, or + j);
+                c.intoArray(out, or + hid + j);
+            }
+            for (; j < hid; j++) {
+                float i = VecMath.sigmoid(g[gr + j]), f = VecMath.sigmoid(g[gr + hid + j]);
+                float gg = VecMath.tanh(g[gr + 2 * hid + j]), o = VecMath.sigmoid(g[gr + 3 * hid + j]);
                 float c = f * cp[cr + j] + i * gg;
-                float tc = (float) Math.tanh(c);
+                float tc = VecMath.tanh(c);
                 act[gr + j] = i;
                 act[gr + hid + j] = f;
                 act[gr + 2 * hid + j] = gg;

@@ -534,12 +534,7 @@ public final class Ops {
             len = lo > hi ? (lo - hi - step - 1) / -step : 0;
         }
         Tensor y = sliceView(x, d, lo, len, step);
-        int[] shape = x.shape();
-        return Autograd.record("slice", y, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), shape);
-            sliceView(gx, d, lo, len, step).copy_(g);
-            return new Tensor[] {gx};
-        }, x);
+        return Autograd.recordView("slice", y, gx -> sliceView(gx, d, lo, len, step), x);
     }
 
     private static int clip(int v, int lo, int hi) { return Math.max(lo, Math.min(hi, v)); }
@@ -561,12 +556,7 @@ public final class Ops {
         }
         int i = index < 0 ? index + size : index;
         Tensor y = squeezeView(sliceView(x, d, i, 1, 1), d);
-        int[] shape = x.shape();
-        return Autograd.record("select", y, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), shape);
-            squeezeView(sliceView(gx, d, i, 1, 1), d).copy_(g);
-            return new Tensor[] {gx};
-        }, x);
+        return Autograd.recordView("select", y, gx -> squeezeView(sliceView(gx, d, i, 1, 1), d), x);
     }
 
     private static Tensor squeezeView(Tensor x, int d) {

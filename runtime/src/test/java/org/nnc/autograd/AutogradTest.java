@@ -86,6 +86,38 @@ class AutogradTest {
         assertArrayEquals(new float[] {0, 1, 1, 0, 0, 0}, m.grad().toFloatArray());
     }
 
+    /**
+     * The gradients of many views of one tensor are added into a single sum in place; that sum must not
+     * disturb a gradient handed on unchanged (a + b passes the same tensor to both) or the caller's.
+     */
+    @Test
+    void viewGradientsAddInPlaceWithoutTouchingSharedGradients() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor y = x.mul(1);
+        Tensor parts = y.select(0, 0).mul(2).add(y.select(0, 1).mul(3)).add(y.slice(1, 0, 1, 1).sum().mul(5));
+        Tensor a = x.mul(1), b = x.mul(1);
+        Tensor shared = a.add(b).sum(1, false);
+        Tensor seed = Tensor.vector(1, 1, 1);
+        parts.add(shared.slice(0, 0, 1, 1).sum()).backward(seed);
+        assertArrayEquals(new float[] {1, 1, 1}, seed.toFloatArray());
+        // d/dx: rows weighted 2 and 3; column 0's sum, broadcast to 3 elements, 5·3 more; row 0 of a + b,
+        // summed and broadcast to 3 elements, 3 through a and 3 through b.
+        assertArrayEquals(new float[] {2 + 15 + 6, 2 + 6, 2 + 6, 3 + 15, 3, 3}, x.grad().toFloatArray());
+        // Visited so that the sum of a + b's gradient reaches wa and wb first, then wa's select adds to it,
+        // then wb's gradient is used: an in-place add into the shared tensor would show in wb's.
+        Tensor w = Tensor.ones(2, 3).requiresGrad(true);
+        Tensor wa = w.mul(1), wb = w.mul(2), sum = wa.add(wb);
+        Tensor extra = wb.sum().mul(0).add(wa.select(0, 0).sum());
+        Tensor rows = sum.select(0, 0).sum().add(sum.select(0, 1).sum());
+        extra.add(rows).backward();
+        assertArrayEquals(new float[] {4, 4, 4, 3, 3, 3}, w.grad().toFloatArray());
+        Tensor z = Tensor.of(new float[] {1, 2, 3, 4}, 4).requiresGrad(true);
+        Tensor total = z.slice(0, 0, 2, 1).sum();
+        for (int i = 0; i < 4; i++) total = total.add(z.select(0, i).mul(i + 1));
+        total.backward();
+        assertArrayEquals(new float[] {2, 3, 3, 4}, z.grad().toFloatArray());
+    }
+
     @Test
     void deepChainsDoNotOverflowTheStack() {
         Tensor x = Tensor.vector(1).requiresGrad(true);

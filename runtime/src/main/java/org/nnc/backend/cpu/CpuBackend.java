@@ -49,8 +49,11 @@ public final class CpuBackend implements Backend {
             });
             return;
         }
+        boolean f32 = allF32(x, out);
         it.forAllRows(4, (off, n) -> {
-            for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) os.set(oi, f.apply(xs.get(xi), p, q));
+            for (int i = 0, oi = off[0], xi = off[1]; i < n; i++, oi += so, xi += sx) {
+                os.set(oi, f32 ? applyF32(f, (float) xs.get(xi), p, q) : f.apply(xs.get(xi), p, q));
+            }
         });
     }
 
@@ -74,43 +77,40 @@ public final class CpuBackend implements Backend {
                     case MUL_SCALAR -> v.mul(vp);
                     case RDIV_SCALAR -> vp.div(v);
                     case CLAMP -> v.max(vp).min(vq);
+                    case EXP -> VecMath.exp(v);
+                    case SIGMOID -> VecMath.sigmoid(v);
+                    case TANH -> VecMath.tanh(v);
                     default -> throw new AssertionError(f);
                 };
                 r.intoArray(o, oo + i);
             }
         }
-        if (!bx && i < n && scalarRow(f, x, xo + i, o, oo + i, n - i)) return;
-        for (; i < n; i++) o[oo + i] = (float) f.apply(x[bx ? xo : xo + i], p, q);
+        for (; i < n; i++) o[oo + i] = applyF32(f, x[bx ? xo : xo + i], p, q);
     }
 
     /**
-     * exp, log, sigmoid and tanh as plain loops over Math's functions (which the JIT and the interpreter
-     * compute alike, so results do not depend on compilation); false for other functions.
+     * One float32 element: exp, sigmoid and tanh through {@link VecMath}'s scalar forms, which agree bit
+     * for bit with the vector forms the row loop uses, so an element's value does not depend on the
+     * tensor's layout or on where in a row it falls.
      */
-    private static boolean scalarRow(UnaryFn f, float[] x, int xo, float[] o, int oo, int n) {
-        switch (f) {
-            case EXP -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.exp(x[xo + i]); }
-            case LOG -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.log(x[xo + i]); }
-            case TANH -> { for (int i = 0; i < n; i++) o[oo + i] = (float) Math.tanh(x[xo + i]); }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    double v = x[xo + i];
-                    o[oo + i] = (float) (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-                }
-            }
-            default -> { return false; }
-        }
-        return true;
+    static float applyF32(UnaryFn f, float x, double p, double q) {
+        return switch (f) {
+            case EXP -> VecMath.exp(x);
+            case SIGMOID -> VecMath.sigmoid(x);
+            case TANH -> VecMath.tanh(x);
+            default -> (float) f.apply(x, p, q);
+        };
     }
 
     /**
-     * The functions with exact vector forms. exp, log and tanh are left scalar on purpose: the Vector API
-     * computes them with SVML once C2 compiles the loop and with Math before, and the two differ in the
-     * last bit, which would make a seeded run's result depend on JIT timing.
+     * The functions with vector forms that match their scalar forms exactly. The Vector API's own EXP, LOG
+     * and TANH are not used: they go through SVML once C2 compiles the loop and through Math before, and
+     * the two differ in the last bit, which would make a seeded run's result depend on JIT timing;
+     * {@link VecMath} has exp, sigmoid and tanh built from exact operations instead. log stays scalar.
      */
     private static boolean vectorizable(UnaryFn f) {
         return switch (f) {
-            case IDENTITY, NEG, SQRT, ABS, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, CLAMP -> true;
+            case IDENTITY, NEG, SQRT, ABS, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, CLAMP, EXP, SIGMOID, TANH -> true;
             default -> false;
         };
     }
