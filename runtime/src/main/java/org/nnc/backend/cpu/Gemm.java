@@ -60,6 +60,17 @@ public final class Gemm {
             axpys(m, n, k, a, ao, ars, acs, b, bo, brs, c, co, ldc, parallel);
             return;
         }
+        if (parallel && m < n && Parallel.threads() > 1) {
+            // Wider than tall (a batch against a layer's weights): each thread takes a range of column
+            // panels and runs the serial algorithm on it, packing its own part of B and all of the small
+            // A. One hand-off to the pool instead of two (pack B, then row blocks), and no shared panel.
+            int panels = (n + NR - 1) / NR;
+            Parallel.forRange(panels, (long) m * n * k, (from, to) -> {
+                int j0 = from * NR, j1 = Math.min(n, to * NR);
+                sgemm(m, j1 - j0, k, a, ao, ars, acs, b, bo + j0 * bcs, brs, bcs, c, co + j0, ldc, true, false);
+            });
+            return;
+        }
         float[] bp = B_PACK.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
