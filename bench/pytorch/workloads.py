@@ -35,6 +35,12 @@ def timed(warmup, n, step):
     return out
 
 
+def train_figures(label, warmup, n, step):
+    """The WORKLOADS.md figure, then the same step after 300 more (the steady state a long run sees)."""
+    report(label, timed(warmup, n, step))
+    report(label + "_steady", timed(300, 50, step))
+
+
 def train_step(model, opt, x, y):
     def step():
         opt.zero_grad()
@@ -51,7 +57,7 @@ def w2():
     torch.manual_seed(0)
     m = mlp()
     x, y = torch.randn(128, 784), torch.randint(0, 10, (128,))
-    report("W2 pytorch ms_per_step", timed(10, 50, train_step(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), x, y)))
+    train_figures("W2 pytorch ms_per_step", 10, 50, train_step(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), x, y))
 
 
 def w3():
@@ -59,7 +65,7 @@ def w3():
     m = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
                       nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
     x, y = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
-    report("W3 pytorch ms_per_step", timed(5, 20, train_step(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), x, y)))
+    train_figures("W3 pytorch ms_per_step", 5, 20, train_step(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), x, y))
 
 
 class LstmClassifier(nn.Module):
@@ -77,7 +83,7 @@ def w4():
     torch.manual_seed(0)
     m = LstmClassifier()
     x, y = torch.randn(32, 32, 64), torch.randint(0, 10, (32,))
-    report("W4 pytorch ms_per_step", timed(5, 20, train_step(m, torch.optim.Adam(m.parameters(), lr=1e-3), x, y)))
+    train_figures("W4 pytorch ms_per_step", 5, 20, train_step(m, torch.optim.Adam(m.parameters(), lr=1e-3), x, y))
 
 
 def idx(path):

