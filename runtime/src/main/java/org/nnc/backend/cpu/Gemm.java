@@ -76,7 +76,8 @@ public final class Gemm {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(kc, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp, parallel);
+                int kp = kc + (kc & 1); // packed depth: even, so the kernel has no odd tail (see kernel)
+                packB(kc, kp, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp, parallel);
                 // Enough row blocks to keep every thread busy, but never thinner than one micro-panel.
                 int threads = parallel ? Parallel.threads() : 1;
                 int mc = Math.min(MC, roundUp(Math.max(MR, (m + 2 * threads - 1) / (2 * threads)), MR));
@@ -86,8 +87,8 @@ public final class Gemm {
                     int ic = blk * mcF;
                     int mb = Math.min(mcF, m - ic);
                     float[] ap = A_PACK.get();
-                    packA(mb, kc, a, ao + ic * ars + pcF * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kc, ap, bp, c, co + ic * ldc + jcF, ldc);
+                    packA(mb, kc, kp, a, ao + ic * ars + pcF * acs, ars, acs, ap);
+                    macroKernel(mb, nc, kp, ap, bp, c, co + ic * ldc + jcF, ldc);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(blocks, block);
@@ -104,17 +105,18 @@ public final class Gemm {
     static final int SMALL = 4;
 
     /**
-     * Packs a (kc × nc) block of B into NR-wide column panels, zero-padding the last one; panels are
-     * packed in parallel. A column-major B (brs = 1, the transposed weight of a Linear layer) is read
-     * down its contiguous columns rather than across them.
+     * Packs a (kc × nc) block of B into NR-wide column panels of depth kp ≥ kc, zero-padding the last
+     * panel's columns and the rows past kc; panels are packed in parallel. A column-major B (brs = 1, the
+     * transposed weight of a Linear layer) is read down its contiguous columns rather than across them.
      */
-    static void packB(int kc, int nc, float[] b, int bo, int brs, int bcs, float[] bp, boolean parallel) {
+    static void packB(int kc, int kp, int nc, float[] b, int bo, int brs, int bcs, float[] bp, boolean parallel) {
         int panels = (nc + NR - 1) / NR;
         Parallel.RangeBody body = (from, to) -> {
             for (int jp = from; jp < to; jp++) {
                 int j0 = jp * NR;
                 int w = Math.min(NR, nc - j0);
-                int base = jp * kc * NR;
+                int base = jp * kp * NR;
+                java.util.Arrays.fill(bp, base + kc * NR, base + kp * NR, 0f);
                 if (brs == 1 && bcs != 1) {
                     for (int j = 0; j < w; j++) {
                         int src = bo + (j0 + j) * bcs;
@@ -194,13 +196,14 @@ public final class Gemm {
         else body.run(0, chunks);
     }
 
-    /** Packs an (mb × kc) block of A into MR-tall row panels, zero-padding the last one. */
-    static void packA(int mb, int kc, float[] a, int ao, int ars, int acs, float[] ap) {
+    /** Packs an (mb × kc) block of A into MR-tall row panels of depth kp ≥ kc, zero-padding the rest. */
+    static void packA(int mb, int kc, int kp, float[] a, int ao, int ars, int acs, float[] ap) {
         int panels = (mb + MR - 1) / MR;
         for (int ip = 0; ip < panels; ip++) {
             int i0 = ip * MR;
             int h = Math.min(MR, mb - i0);
-            int dst = ip * kc * MR;
+            int dst = ip * kp * MR;
+            java.util.Arrays.fill(ap, dst + kc * MR, dst + kp * MR, 0f);
             if (h == MR && acs == 1) {
                 int r0 = ao + i0 * ars;
                 for (int i = 0; i < MR; i++) {
@@ -241,7 +244,10 @@ public final class Gemm {
     }
 
     /**
-     * The 4-row micro-kernel: C tile += A panel · B panel over kc steps, two steps per iteration. The
+     * The 4-row micro-kernel: C tile += A panel · B panel over kc steps, two steps per iteration; kc is
+     * even (the packing pads an odd depth with a zero row). An odd-step tail here was never taken until a
+     * GEMM with odd k came (a 1-channel 3 × 3 convolution has k = 9): C2 then recompiled the kernel with
+     * the tail and every later GEMM ran at a quarter of the speed (37 instead of 140 GFLOP/s). The
      * unrolling also keeps the method above C2's inlining size (FreqInlineSize), so it is compiled on its
      * own: inlined into macroKernel it exhausted the inlining budget and its vector calls fell back to
      * boxed objects, at a third of the speed.
@@ -250,8 +256,7 @@ public final class Gemm {
                                float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        int p = 0;
-        for (; p + 1 < kc; p += 2, ai += 2 * MR, bi += 2 * NR) {
+        for (int p = 0; p < kc; p += 2, ai += 2 * MR, bi += 2 * NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
@@ -278,22 +283,6 @@ public final class Gemm {
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
             a = FloatVector.broadcast(S, ap[ai + MR + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-        }
-        if (p < kc) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }

@@ -39,4 +39,18 @@ class GemmTest {
             }
         }
     }
+
+    /** An odd depth is packed with a zero row; it must be zeros, not what an earlier GEMM left there. */
+    @org.junit.jupiter.api.Test
+    void oddDepthPaddingIgnoresStalePackedValues() {
+        int m = 16, n = 64;
+        float[] inf = new float[8 * n], ones = new float[m * 8], out = new float[m * n];
+        java.util.Arrays.fill(inf, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(ones, 1f);
+        Gemm.sgemm(m, n, 8, ones, 0, 8, 1, inf, 0, n, 1, out, 0, n, false, false);
+        float[] b = new float[3 * n];
+        java.util.Arrays.fill(b, 2f);
+        Gemm.sgemm(m, n, 3, ones, 0, 8, 1, b, 0, n, 1, out, 0, n, false, false);
+        for (float v : out) assertEquals(6f, v);
+    }
 }
