@@ -123,6 +123,10 @@ final class WindowKernels {
      */
     private static void tiledMaxPool(float[] x, int xo, float[] out, int oo, int[] argmax,
                                      int planes, int h, int wd, int k, int oh, int ow) {
+        if (k == 2) {
+            pool2x2(x, xo, out, oo, argmax, planes, h, wd, oh, ow);
+            return;
+        }
         Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int src = xo + plane * h * wd, dst = plane * oh * ow;
@@ -143,6 +147,34 @@ final class WindowKernels {
                         }
                         out[oo + dst + y * ow + z] = best;
                         argmax[dst + y * ow + z] = bestAt;
+                    }
+                }
+            }
+        });
+    }
+
+    /** 2 × 2 windows, the commonest pooling, with the window unrolled: the four reads in PyTorch's order. */
+    private static void pool2x2(float[] x, int xo, float[] out, int oo, int[] argmax, int planes, int h, int wd, int oh, int ow) {
+        Parallel.forRange(planes, (long) planes * oh * ow * 4, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int src = xo + plane * h * wd, dst = plane * oh * ow;
+                for (int y = 0; y < oh; y++) {
+                    int r0 = 2 * y * wd, r1 = r0 + wd, o = dst + y * ow;
+                    for (int z = 0; z < ow; z++) {
+                        int at0 = r0 + 2 * z, at2 = r1 + 2 * z;
+                        float best = x[src + at0], v1 = x[src + at0 + 1], v2 = x[src + at2], v3 = x[src + at2 + 1];
+                        int bestAt = at0;
+                        boolean take = v1 > best | v1 != v1;
+                        bestAt = take ? at0 + 1 : bestAt;
+                        best = take ? v1 : best;
+                        take = v2 > best | v2 != v2;
+                        bestAt = take ? at2 : bestAt;
+                        best = take ? v2 : best;
+                        take = v3 > best | v3 != v3;
+                        bestAt = take ? at2 + 1 : bestAt;
+                        best = take ? v3 : best;
+                        out[oo + o + z] = best;
+                        argmax[o + z] = bestAt;
                     }
                 }
             }
