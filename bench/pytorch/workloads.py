@@ -126,6 +126,7 @@ def w6():
     with torch.no_grad():
         report("W6 pytorch batch1_us", [v * 1000 for v in timed(2000, 2000, lambda: m(one))])
         report("W6 pytorch batch256_samples_per_s", [256 / (v / 1000) for v in timed(20, 50, lambda: m(many))])
+        report("W6 pytorch batch256_samples_per_s_steady", [256 / (v / 1000) for v in timed(300, 50, lambda: m(many))])
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ public final class Functional {
         Tensor wt = weight.detach().transpose(0, 1);
         Tensor y = GradMode.noGrad(() -> {
             Tensor r = Ops.matmul(x.detach(), wt);
-            return bias == null ? r : Ops.add(r, bias.detach());
+            return bias == null ? r : r.add_(bias.detach(), 1); // r is new: add in place, no second buffer
         });
         int in = weight.size(1), out = weight.size(0);
         return Autograd.record("linear", y, g -> {
