@@ -63,16 +63,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         int i = 0;
-        if (!bx && (f == UnaryFn.RELU || f == UnaryFn.EXP || f == UnaryFn.SIGMOID || f == UnaryFn.TANH)) {
-            // Each its own loop: in the shared switch below, the inlined VecMath bodies used up C2's
-            // inlining budget and max() fell back to boxed vectors (7 % of a W3 step).
-            i = switch (f) {
-                case RELU -> reluRow(x, xo, o, oo, n);
-                case EXP -> expRow(x, xo, o, oo, n);
-                case SIGMOID -> sigmoidRow(x, xo, o, oo, n);
-                default -> tanhRow(x, xo, o, oo, n);
-            };
-        } else if (vectorizable(f) && !isTranscendental(f)) {
+        if (vectorizable(f)) {
             FloatVector vp = FloatVector.broadcast(S, p), vq = FloatVector.broadcast(S, q), zero = FloatVector.zero(S);
             for (int upper = S.loopBound(n); i < upper; i += L) {
                 FloatVector v = bx ? FloatVector.broadcast(S, x[xo]) : FloatVector.fromArray(S, x, xo + i);
@@ -86,40 +77,15 @@ public final class CpuBackend implements Backend {
                     case MUL_SCALAR -> v.mul(vp);
                     case RDIV_SCALAR -> vp.div(v);
                     case CLAMP -> v.max(vp).min(vq);
+                    case EXP -> VecMath.exp(v);
+                    case SIGMOID -> VecMath.sigmoid(v);
+                    case TANH -> VecMath.tanh(v);
                     default -> throw new AssertionError(f);
                 };
                 r.intoArray(o, oo + i);
             }
         }
         for (; i < n; i++) o[oo + i] = applyF32(f, x[bx ? xo : xo + i], p, q);
-    }
-
-    private static boolean isTranscendental(UnaryFn f) {
-        return f == UnaryFn.EXP || f == UnaryFn.SIGMOID || f == UnaryFn.TANH;
-    }
-
-    private static int reluRow(float[] x, int xo, float[] o, int oo, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += L) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(o, oo + i);
-        return i;
-    }
-
-    private static int expRow(float[] x, int xo, float[] o, int oo, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += L) VecMath.exp(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
-        return i;
-    }
-
-    private static int sigmoidRow(float[] x, int xo, float[] o, int oo, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += L) VecMath.sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
-        return i;
-    }
-
-    private static int tanhRow(float[] x, int xo, float[] o, int oo, int n) {
-        int i = 0;
-        for (int upper = S.loopBound(n); i < upper; i += L) VecMath.tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
-        return i;
     }
 
     /**
