@@ -1,6 +1,8 @@
 package org.nnc.frontend.diag;
 
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nnc.io.Json;
 import org.nnc.frontend.source.Span;
 
 /** The same diagnostics as JSON lines, one object per diagnostic, for editors and tools. */
@@ -15,52 +17,17 @@ public final class JsonRenderer {
 
     public static String render(String file, Diagnostic d) {
         Span s = d.span();
-        StringBuilder sb = new StringBuilder("{");
-        field(sb, "file", file).append(',');
-        sb.append("\"line\":").append(s.line()).append(",\"column\":").append(s.col())
-                .append(",\"endLine\":").append(s.endLine()).append(",\"endColumn\":").append(s.endCol()).append(',');
-        field(sb, "severity", d.severity().toString()).append(',');
-        field(sb, "code", d.code()).append(',');
-        field(sb, "message", d.message()).append(',');
-        sb.append("\"notes\":");
-        list(sb, d.notes());
-        sb.append(",\"help\":");
-        if (d.help() == null) sb.append("null");
-        else string(sb, d.help());
-        return sb.append('}').toString();
-    }
-
-    private static StringBuilder field(StringBuilder sb, String name, String value) {
-        string(sb, name);
-        sb.append(':');
-        string(sb, value);
-        return sb;
-    }
-
-    private static void list(StringBuilder sb, List<String> values) {
-        sb.append('[');
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) sb.append(',');
-            string(sb, values.get(i));
-        }
-        sb.append(']');
-    }
-
-    static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("file", file);
+        o.put("line", s.line());
+        o.put("column", s.col());
+        o.put("endLine", s.endLine());
+        o.put("endColumn", s.endCol());
+        o.put("severity", d.severity().toString());
+        o.put("code", d.code());
+        o.put("message", d.message());
+        o.put("notes", d.notes());
+        o.put("help", d.help());
+        return Json.write(o);
     }
 }
