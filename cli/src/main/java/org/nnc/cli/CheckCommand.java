@@ -62,6 +62,21 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** The source file, or null after printing why it cannot be read. */
+    /**
+     * For commands that need a valid program (summary, compile, run): the checked file, with its
+     * diagnostics already printed when it has errors; null when it could not be read (said on stderr).
+     */
+    static Frontend.Result checkForUse(CommandLine.Model.CommandSpec spec, Path file) {
+        SourceFile src = read(spec, file);
+        if (src == null) return null;
+        Frontend.Result r = Frontend.check(src);
+        if (!r.ok()) {
+            spec.commandLine().getOut().print(TextRenderer.render(r.diagnostics()));
+            spec.commandLine().getOut().flush();
+        }
+        return r;
+    }
+
     static SourceFile read(CommandLine.Model.CommandSpec spec, Path file) {
         try {
             if (Files.isDirectory(file)) {

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nnc.codegen.Compiler;
 import org.nnc.frontend.Frontend;
-import org.nnc.frontend.diag.TextRenderer;
-import org.nnc.frontend.source.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,13 +28,9 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SourceFile src = CheckCommand.read(spec, file);
-        if (src == null) return 2;
-        Frontend.Result r = Frontend.check(src);
-        if (!r.ok()) {
-            spec.commandLine().getOut().print(TextRenderer.render(r.diagnostics()));
-            return 1;
-        }
+        Frontend.Result r = CheckCommand.checkForUse(spec, file);
+        if (r == null) return 2;
+        if (!r.ok()) return 1;
         Compiler.Output out = Compiler.compile(r);
         try {
             if (output.toString().endsWith(".jar")) {

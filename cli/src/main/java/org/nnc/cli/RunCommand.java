@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.nnc.codegen.Compiler;
 import org.nnc.frontend.Frontend;
-import org.nnc.frontend.diag.TextRenderer;
-import org.nnc.frontend.source.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,13 +64,9 @@ final class RunCommand implements Callable<Integer> {
                 program = Programs.fromJar(file);
                 blocks = program.trains();
             } else {
-                SourceFile src = CheckCommand.read(spec, file);
-                if (src == null) return 2;
-                Frontend.Result r = Frontend.check(src);
-                if (!r.ok()) {
-                    spec.commandLine().getOut().print(TextRenderer.render(r.diagnostics()));
-                    return 1;
-                }
+                Frontend.Result r = CheckCommand.checkForUse(spec, file);
+                if (r == null) return 2;
+                if (!r.ok()) return 1;
                 program = Programs.inMemory(Compiler.compile(r));
                 blocks = new ArrayList<>();
                 for (var t : r.checker().trainBlocks()) blocks.add(t.model() instanceof org.nnc.frontend.ast.Expr.Call c

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.nnc.frontend.Frontend;
 import org.nnc.frontend.diag.TextRenderer;
-import org.nnc.frontend.source.SourceFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,14 +30,9 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SourceFile src = CheckCommand.read(spec, file);
-        if (src == null) return 2;
-        Frontend.Result r = Frontend.check(src);
-        if (!r.ok()) {
-            spec.commandLine().getOut().print(TextRenderer.render(r.diagnostics()));
-            spec.commandLine().getOut().flush();
-            return 1;
-        }
+        Frontend.Result r = CheckCommand.checkForUse(spec, file);
+        if (r == null) return 2;
+        if (!r.ok()) return 1;
         String s = summary(spec, r, model, input);
         if (s == null) return 2;
         spec.commandLine().getOut().print(s);
