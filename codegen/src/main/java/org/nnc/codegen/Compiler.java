@@ -119,6 +119,29 @@ public final class Compiler {
         };
     }
 
+    /**
+     * {@code public static void main(String[])} that calls Launch.start(), then {@code body}, and turns a
+     * RuntimeException into Launch.fail's one-line report: the entry point of a train class and of Main.
+     */
+    static void reportingMain(ClassWriter cw, java.util.function.Consumer<org.objectweb.asm.MethodVisitor> body) {
+        var mv = cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "main", "([Ljava/lang/String;)V", null, null);
+        mv.visitCode();
+        var start = new org.objectweb.asm.Label();
+        var end = new org.objectweb.asm.Label();
+        var handler = new org.objectweb.asm.Label();
+        mv.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/nnc/train/Launch", "start", "()V", false);
+        mv.visitLabel(start);
+        body.accept(mv);
+        mv.visitLabel(end);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitLabel(handler);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/nnc/train/Launch", "fail", "(Ljava/lang/Throwable;)V", false);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
     void begin(ClassWriter cw, String name, String superName) {
         cw.visit(Opcodes.V21, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER, name, null, superName, null);
         cw.visitSource(java.nio.file.Path.of(src.name()).getFileName().toString(), null);

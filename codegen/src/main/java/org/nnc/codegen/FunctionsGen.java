@@ -56,22 +56,7 @@ final class FunctionsGen {
     static byte[] mainWrapper(Compiler c, String cls) {
         ClassWriter cw = c.writer();
         c.begin(cw, cls, "java/lang/Object");
-        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "main", "([Ljava/lang/String;)V", null, null);
-        mv.visitCode();
-        var start = new org.objectweb.asm.Label();
-        var end = new org.objectweb.asm.Label();
-        var handler = new org.objectweb.asm.Label();
-        mv.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
-        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "start", "()V", false);
-        mv.visitLabel(start);
-        mv.visitMethodInsn(INVOKESTATIC, c.functionsClass(), "main", "()V", false);
-        mv.visitLabel(end);
-        mv.visitInsn(RETURN);
-        mv.visitLabel(handler);
-        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "fail", "(Ljava/lang/Throwable;)V", false);
-        mv.visitInsn(RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
+        Compiler.reportingMain(cw, mv -> mv.visitMethodInsn(INVOKESTATIC, c.functionsClass(), "main", "()V", false));
         cw.visitEnd();
         return cw.toByteArray();
     }

@@ -38,24 +38,11 @@ final class TrainGen {
     }
 
     private void main(ClassWriter cw) {
-        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC | ACC_STATIC, "main", "([Ljava/lang/String;)V", null, null);
-        mv.visitCode();
-        var start = new org.objectweb.asm.Label();
-        var end = new org.objectweb.asm.Label();
-        var handler = new org.objectweb.asm.Label();
-        mv.visitTryCatchBlock(start, end, handler, "java/lang/RuntimeException");
-        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "start", "()V", false);
-        mv.visitLabel(start);
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitMethodInsn(INVOKESTATIC, cls, "train", "([Ljava/lang/String;)Lorg/nnc/nn/Module;", false);
-        mv.visitInsn(POP);
-        mv.visitLabel(end);
-        mv.visitInsn(RETURN);
-        mv.visitLabel(handler);
-        mv.visitMethodInsn(INVOKESTATIC, "org/nnc/train/Launch", "fail", "(Ljava/lang/Throwable;)V", false);
-        mv.visitInsn(RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
+        Compiler.reportingMain(cw, mv -> {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitMethodInsn(INVOKESTATIC, cls, "train", "([Ljava/lang/String;)Lorg/nnc/nn/Module;", false);
+            mv.visitInsn(POP);
+        });
     }
 
     private void train(ClassWriter cw) {
