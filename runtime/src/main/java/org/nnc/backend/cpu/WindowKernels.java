@@ -88,8 +88,8 @@ final class WindowKernels {
         int stride = w.stride(), pad = w.padding(), dil = w.dilation(), xo = x.offset(), oo = out.offset();
         Storage xs = x.storage(), os = out.storage();
         float[] xf = xs instanceof Storage.F32 f ? f.data : null, of = os instanceof Storage.F32 f ? f.data : null;
-        if (xf != null && of != null && pad == 0 && dil == 1 && stride == k) {
-            tiledMaxPool(xf, xo, of, oo, argmax, planes, h, wd, k, oh, ow);
+        if (xf != null && of != null && k == 2 && stride == 2 && pad == 0 && dil == 1) {
+            pool2x2(xf, xo, of, oo, argmax, planes, h, wd, oh, ow);
             return;
         }
         Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
@@ -97,7 +97,7 @@ final class WindowKernels {
                 int src = xo + plane * h * wd, dst = plane * oh * ow;
                 for (int y = 0; y < oh; y++) {
                     for (int z = 0; z < ow; z++) {
-                        // A NaN wins and stays, as in PyTorch; otherwise the first maximum.
+                        // The first maximum, or the last NaN, as in PyTorch.
                         double best = Double.NEGATIVE_INFINITY;
                         int bestAt = -1;
                         for (int i = 0; i < k; i++) {
@@ -116,43 +116,6 @@ final class WindowKernels {
                         int o = dst + y * ow + z;
                         if (of != null) of[oo + o] = (float) best; else os.set(oo + o, best);
                         argmax[o] = bestAt;
-                    }
-                }
-            }
-        });
-    }
-
-    /**
-     * float32 max pooling with windows that tile the input (stride = kernel, no padding or dilation), the
-     * usual case: every window is in bounds, so the loop has no bounds tests and no conversions. The same
-     * choice as the general loop: the first maximum, or the last NaN.
-     */
-    private static void tiledMaxPool(float[] x, int xo, float[] out, int oo, int[] argmax,
-                                     int planes, int h, int wd, int k, int oh, int ow) {
-        if (k == 2) {
-            pool2x2(x, xo, out, oo, argmax, planes, h, wd, oh, ow);
-            return;
-        }
-        Parallel.forRange(planes, (long) planes * oh * ow * k * k, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int src = xo + plane * h * wd, dst = plane * oh * ow;
-                for (int y = 0; y < oh; y++) {
-                    for (int z = 0; z < ow; z++) {
-                        int first = (y * k) * wd + z * k, bestAt = first;
-                        float best = x[src + first];
-                        for (int i = 0; i < k; i++) {
-                            for (int j = i == 0 ? 1 : 0; j < k; j++) {
-                                int at = first + i * wd + j;
-                                float v = x[src + at];
-                                // Selects rather than a branch: on real data the comparison is a coin
-                                // toss, and mispredicted branches cost 8 ns per window.
-                                boolean take = v > best | v != v;
-                                bestAt = take ? at : bestAt;
-                                best = take ? v : best;
-                            }
-                        }
-                        out[oo + dst + y * ow + z] = best;
-                        argmax[dst + y * ow + z] = bestAt;
                     }
                 }
             }

@@ -10,9 +10,9 @@ import org.nnc.tensor.DType;
 import org.nnc.tensor.Tensor;
 
 /**
- * float32 pooling with tiling windows takes its own loops (2 × 2 vectorized, others scalar); float64
- * takes the general one. All must pick the same element: the first maximum among ties (−0 and +0 tie),
- * and the last NaN, as PyTorch does. Sizes below, at and above a vector of windows.
+ * float32 2 × 2 pooling takes its own vector loop; other windows, and float64, take the general one.
+ * All must pick the same element: the first maximum among ties (−0 and +0 tie), and the last NaN, as
+ * PyTorch does. Sizes below, at and above a vector of windows.
  */
 class MaxPoolPathsTest {
     @ParameterizedTest
