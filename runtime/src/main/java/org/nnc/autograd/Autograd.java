@@ -35,13 +35,7 @@ public final class Autograd {
      */
     public static Tensor recordView(String op, Tensor output, UnaryOperator<Tensor> region, Tensor input) {
         if (!GradMode.isEnabled() || !input.requiresGrad()) return output;
-        int[] shape = input.shape();
-        Node.Backward backward = g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), shape);
-            region.apply(gx).copy_(g);
-            return new Tensor[] {gx};
-        };
-        output.attachGradFn(new Node(op, new Tensor[] {input}, backward, region));
+        output.attachGradFn(new Node(op, new Tensor[] {input}, null, region));
         return output;
     }
 
@@ -77,10 +71,10 @@ public final class Autograd {
                     t.accumulateGrad(g);
                     continue;
                 }
-                if (node.region() != null && node.inputs()[0].requiresGrad()) {
+                if (node.region() != null) {
                     Tensor in = node.inputs()[0];
                     node.checkLive();
-                    node.region().apply(ownedSum(grads, owned, in, g.dtype())).add_(g, 1);
+                    if (in.requiresGrad()) node.region().apply(ownedSum(grads, owned, in, g.dtype())).add_(g, 1);
                     if (!retainGraph) node.release();
                     continue;
                 }

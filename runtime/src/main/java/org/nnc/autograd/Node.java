@@ -19,6 +19,7 @@ public final class Node {
     private final Tensor[] inputs;
     private Backward backward;
     private final UnaryOperator<Tensor> region;
+    private boolean released;
 
     Node(String op, Tensor[] inputs, Backward backward, UnaryOperator<Tensor> region) {
         this.op = op;
@@ -28,8 +29,8 @@ public final class Node {
     }
 
     /**
-     * For a view op (select, slice) of a single input: the function that takes a tensor shaped like the
-     * input to the part of it the output views; null for other ops. It lets the engine add the output's
+     * For a view op (select, slice) of a single input, which has no backward function: the function that
+     * takes a tensor shaped like the input to the part of it the output views; null for other ops. It lets the engine add the output's
      * gradient straight into that part of the input's gradient, instead of the backward building an
      * input-sized tensor of zeros around it per view, which made T steps of a recurrence cost O(T²).
      */
@@ -39,19 +40,20 @@ public final class Node {
 
     public Tensor[] inputs() { return inputs; }
 
-    boolean isReleased() { return backward == null; }
-
     Tensor[] apply(Tensor grad) {
         checkLive();
         return backward.apply(grad);
     }
 
     void checkLive() {
-        if (backward == null) {
+        if (released) {
             throw new IllegalStateException("backward through '" + op + "' a second time: its saved values were freed by the"
                     + " first backward(); pass retainGraph = true to the first call if you need to go back twice");
         }
     }
 
-    void release() { backward = null; }
+    void release() {
+        backward = null;
+        released = true;
+    }
 }
