@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N") Long seed;
     @Option(names = "--workers", paramLabel = "N") Integer workers;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "where to train (default: the block's, else auto)")
+    @Option(names = "--device", paramLabel = "cpu|cuda[:N]|auto", description = "where to train (default: the block's, else auto)")
     String device;
 
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the whole training state in DIR after every epoch")
@@ -54,8 +54,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (device != null && !List.of("cpu", "cuda", "auto").contains(device)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be cpu, cuda or auto, not " + device);
+        if (device != null && !device.matches("cpu|cuda(:\\d+)?|auto")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be cpu, cuda, cuda:N or auto, not " + device);
         }
         Programs.Loaded program;
         List<String> blocks;

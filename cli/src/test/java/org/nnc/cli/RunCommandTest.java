@@ -86,7 +86,7 @@ class RunCommandTest {
     void aBadDeviceIsAUsageError() {
         Run r = run("run", "../samples/iris_mlp.nnet", "--device", "tpu");
         assertEquals(2, r.status());
-        assertTrue(r.err().contains("--device must be cpu, cuda or auto"), r.err());
+        assertTrue(r.err().contains("--device must be cpu, cuda, cuda:N or auto"), r.err());
     }
 
     @Test

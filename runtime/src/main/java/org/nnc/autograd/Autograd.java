@@ -108,7 +108,7 @@ public final class Autograd {
     private static Tensor ownedSum(Map<Tensor, Tensor> grads, Set<Tensor> owned, Tensor in, DType dtype) {
         Tensor prev = grads.get(in);
         if (prev != null && owned.contains(prev)) return prev;
-        Tensor sum = prev == null ? Tensor.zeros(dtype, in.shape()) : prev.clone();
+        Tensor sum = prev == null ? Tensor.empty(dtype, in.device(), in.shape()) : prev.clone();
         owned.add(sum);
         grads.put(in, sum);
         return sum;

@@ -1,14 +1,22 @@
 package org.nnc.backend;
 
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
  * The kernels a device provides. Every operand is a tensor view (shape, strides, offset) on this backend's
  * storage; inputs of element-wise kernels arrive already broadcast to the output's shape (stride 0 on
  * broadcast dimensions), so kernels never re-derive broadcasting. Outputs may be strided views, which is
- * how slices are written in place.
+ * how slices are written in place. All operands of one call live on this backend's device.
  */
 public interface Backend {
+
+    Device device();
+
+    /** Fresh storage for n elements, zero-filled. */
+    Storage allocate(DType dtype, int n);
 
     /** out = f(x, p, q), converting to out's dtype. With IDENTITY this is a strided copy. */
     void unary(UnaryFn f, double p, double q, Tensor x, Tensor out);
@@ -42,11 +50,14 @@ public interface Backend {
     /** The adjoint of {@link #im2col}: adds each column entry back into its input position of dx. */
     void col2im(Tensor cols, Window w, Tensor dx);
 
-    /** Max pooling of contiguous [B, C, H, W]; {@code argmax} receives each maximum's index within its H·W plane. */
-    void maxPool2d(Tensor x, Window w, Tensor out, int[] argmax);
+    /**
+     * Max pooling of contiguous [B, C, H, W]; {@code argmax} (contiguous int32, out's shape) receives each
+     * maximum's index within its H·W plane.
+     */
+    void maxPool2d(Tensor x, Window w, Tensor out, Tensor argmax);
 
     /** Adds each output gradient to the input position its maximum came from. */
-    void maxPool2dBackward(Tensor grad, int[] argmax, Tensor dx);
+    void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx);
 
     /** Average pooling counting padded zeros (PyTorch's default count_include_pad = true). */
     void avgPool2d(Tensor x, Window w, Tensor out);

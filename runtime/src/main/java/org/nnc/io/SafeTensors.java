@@ -95,7 +95,8 @@ public final class SafeTensors {
 
     public static void write(Map<String, Tensor> tensors, Path file) throws IOException { write(tensors, Map.of(), file); }
 
-    private static void writeData(FileChannel ch, Tensor t) throws IOException {
+    private static void writeData(FileChannel ch, Tensor device) throws IOException {
+        Tensor t = device.detach().to(org.nnc.tensor.Device.CPU).contiguous();
         int n = t.numel(), size = t.dtype().bytes();
         ByteBuffer buf = ByteBuffer.allocate(Math.min(1 << 20, Math.max(size, n * size))).order(ByteOrder.LITTLE_ENDIAN);
         Storage s = t.storage();
@@ -112,6 +113,7 @@ public final class SafeTensors {
                 case Storage.I32 v -> buf.putInt(v.data[at]);
                 case Storage.I64 v -> buf.putLong(v.data[at]);
                 case Storage.Bool b -> buf.put(b.data[at]);
+                case org.nnc.tensor.DeviceStorage d -> throw new IllegalStateException("unreachable: copied to the host above");
             }
         }
         buf.flip();

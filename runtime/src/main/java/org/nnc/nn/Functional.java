@@ -5,6 +5,7 @@ import org.nnc.autograd.GradMode;
 import org.nnc.backend.Backend.Window;
 import org.nnc.backend.UnaryFn;
 import org.nnc.ops.Ops;
+import org.nnc.tensor.DType;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.Shape;
 import org.nnc.tensor.Tensor;
@@ -114,11 +115,11 @@ public final class Functional {
                     + ") does not fit an input of " + x.size(2) + "x" + x.size(3));
         }
         int b = x.size(0), c = x.size(1);
-        Tensor cols = Tensor.empty(x.dtype(), b, c * kernel * kernel, w.outHeight() * w.outWidth());
+        Tensor cols = Tensor.empty(x.dtype(), x.device(), b, c * kernel * kernel, w.outHeight() * w.outWidth());
         x.backend().im2col(xc, w, cols);
         int[] shape = x.shape();
         return Autograd.record("unfold", cols, g -> {
-            Tensor dx = Tensor.zeros(g.dtype(), shape);
+            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
             dx.backend().col2im(Ops.contiguous(g), w, dx);
             return new Tensor[] {dx};
         }, x);
@@ -143,12 +144,12 @@ public final class Functional {
         require4d("maxPool2d", x);
         Window w = new Window(kernel, stride, padding, 1, x.size(2), x.size(3));
         if (w.outHeight() < 1 || w.outWidth() < 1) throw new IllegalArgumentException("maxPool2d window " + kernel + " larger than input");
-        Tensor y = Tensor.empty(x.dtype(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
-        int[] argmax = new int[y.numel()];
+        Tensor y = Tensor.empty(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
+        Tensor argmax = Tensor.empty(DType.INT32, x.device(), y.shape());
         x.backend().maxPool2d(Ops.contiguous(x.detach()), w, y, argmax);
         int[] shape = x.shape();
         return Autograd.record("maxPool2d", y, g -> {
-            Tensor dx = Tensor.zeros(g.dtype(), shape);
+            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
             dx.backend().maxPool2dBackward(Ops.contiguous(g), argmax, dx);
             return new Tensor[] {dx};
         }, x);
@@ -160,11 +161,11 @@ public final class Functional {
         require4d("avgPool2d", x);
         Window w = new Window(kernel, stride, padding, 1, x.size(2), x.size(3));
         if (w.outHeight() < 1 || w.outWidth() < 1) throw new IllegalArgumentException("avgPool2d window " + kernel + " larger than input");
-        Tensor y = Tensor.empty(x.dtype(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
+        Tensor y = Tensor.empty(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
         x.backend().avgPool2d(Ops.contiguous(x.detach()), w, y);
         int[] shape = x.shape();
         return Autograd.record("avgPool2d", y, g -> {
-            Tensor dx = Tensor.zeros(g.dtype(), shape);
+            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
             dx.backend().avgPool2dBackward(Ops.contiguous(g), w, dx);
             return new Tensor[] {dx};
         }, x);
@@ -183,7 +184,8 @@ public final class Functional {
         if (p < 0 || p > 1) throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
         if (!training || p == 0) return x;
         if (p == 1) return Ops.mul(x, 0.0);
-        Tensor keep = Tensor.rand(gen, x.dtype(), x.shape());
+        // Drawn on the host from the seeded generator, so a seed gives the same masks on every device.
+        Tensor keep = Tensor.rand(gen, x.dtype(), x.shape()).to(x.device());
         Tensor mask = Ops.mul(Ops.to(Ops.ge(keep, Tensor.scalar(x.dtype(), p)), x.dtype()), 1 / (1 - p));
         return Ops.mul(x, mask);
     }

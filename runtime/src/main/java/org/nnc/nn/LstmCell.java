@@ -16,7 +16,7 @@ import org.nnc.tensor.Tensor;
 final class LstmCell {
     private LstmCell() {}
 
-    static boolean applies(Tensor gates) { return gates.dtype() == DType.FLOAT32; }
+    static boolean applies(Tensor gates) { return gates.dtype() == DType.FLOAT32 && gates.device().equals(org.nnc.tensor.Device.CPU); }
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 

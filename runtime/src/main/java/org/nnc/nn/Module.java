@@ -136,10 +136,16 @@ public abstract class Module {
         return n;
     }
 
-    /** Moves parameters and buffers to a device (only the CPU exists in this build). */
+    /** Moves parameters and buffers to a device in place, so fields that hold them see the move. */
     public Module to(Device device) {
-        for (Tensor t : stateDict().values()) t.to(device);
+        for (Tensor t : stateDict().values()) t.moveTo(device);
         return this;
+    }
+
+    /** Where this module's parameters live (the CPU for a module without any). */
+    public Device device() {
+        for (Tensor t : stateDict().values()) return t.device();
+        return Device.CPU;
     }
 
     /** The part inside the parentheses of this module's repr, e.g. {@code in_features=784, out_features=10, bias=True}. */

@@ -53,7 +53,7 @@ public abstract class Recurrent extends Module {
         int b = x.size(0), t = x.size(1);
         Tensor projected = Functional.linear(x, param("weight_ih", k), param("bias_ih", k));   // [B, T, gates·hidden]
         Tensor wHh = param("weight_hh", k), bHh = param("bias_hh", k);
-        State s = initial(b, x.dtype());
+        State s = initial(b, x.dtype(), x.device());
         List<Tensor> outputs = new ArrayList<>(t);
         for (int step = 0; step < t; step++) {
             Tensor xt = Ops.select(projected, 1, step);
@@ -67,8 +67,8 @@ public abstract class Recurrent extends Module {
     /** Hidden (and, for LSTM, cell) state. */
     record State(Tensor h, Tensor c) {}
 
-    State initial(int batch, org.nnc.tensor.DType dtype) {
-        return new State(Tensor.zeros(dtype, batch, hidden), Tensor.zeros(dtype, batch, hidden));
+    State initial(int batch, org.nnc.tensor.DType dtype, org.nnc.tensor.Device device) {
+        return new State(Tensor.empty(dtype, device, batch, hidden), Tensor.empty(dtype, device, batch, hidden));
     }
 
     /** Gate {@code i} of a [B, gates·hidden] tensor. */

@@ -7,6 +7,8 @@ import org.nnc.backend.BinaryFn;
 import org.nnc.backend.ReduceFn;
 import org.nnc.backend.UnaryFn;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
+import org.nnc.tensor.DeviceStorage;
 import org.nnc.tensor.Shape;
 import org.nnc.tensor.Tensor;
 
@@ -59,9 +61,54 @@ public final class Ops {
         int[] shape = Shape.broadcast(a.shape(), b.shape());
         DType dt = f.isComparison() ? DType.BOOL : DType.promote(a.dtype(), b.dtype());
         if (f == BinaryFn.DIV || f == BinaryFn.POW) dt = floatOf(dt);
-        Tensor out = Tensor.empty(dt, shape);
-        a.backend().binary(f, broadcastTo(a, shape), broadcastTo(b, shape), out);
+        Device dev = commonDevice(a, b);
+        Tensor out = Tensor.empty(dt, dev, shape);
+        out.backend().binary(f, broadcastTo(on(dev, a), shape), broadcastTo(on(dev, b), shape), out);
         return out;
+    }
+
+    /**
+     * The device an operation of these tensors runs on. As in PyTorch, a 0-dimensional CPU tensor (a scalar)
+     * may join tensors of any device; any other mix is an error that names both devices.
+     */
+    public static Device commonDevice(Tensor... ts) {
+        Device found = null;
+        for (Tensor t : ts) {
+            Device d = t.device();
+            if (t.dim() == 0 && d.kind() == Device.Kind.CPU) continue;
+            if (found == null) {
+                found = d;
+            } else if (!found.equals(d)) {
+                throw new IllegalArgumentException("expected all tensors on one device, but found " + found + " and " + d
+                        + "; move them with .to(device) first");
+            }
+        }
+        return found == null ? Device.CPU : found;
+    }
+
+    /** t on dev: only ever moves a CPU scalar (commonDevice allowed nothing else). */
+    private static Tensor on(Device dev, Tensor t) { return t.device().equals(dev) ? t : toDevice(t.detach(), dev); }
+
+    /** x copied to {@code target} (x itself when it is there); the gradient goes back to x's device. */
+    public static Tensor toDevice(Tensor x, Device target) {
+        Device from = x.device();
+        if (from.equals(target)) return x;
+        Tensor c = contiguous(x.detach());
+        int n = c.numel();
+        Tensor y = Tensor.empty(c.dtype(), target, c.shape());
+        if (c.storage() instanceof DeviceStorage src) {
+            if (target.kind() == Device.Kind.CPU) {
+                src.read(c.offset(), y.storage(), 0, n);
+            } else {
+                Tensor h = Tensor.empty(c.dtype(), c.shape());
+                src.read(c.offset(), h.storage(), 0, n);
+                ((DeviceStorage) y.storage()).write(h.storage(), 0, 0, n);
+            }
+        } else {
+            ((DeviceStorage) y.storage()).write(c.storage(), c.offset(), 0, n);
+        }
+        if (!x.dtype().isFloating()) return y;
+        return Autograd.record("to", y, g -> new Tensor[] {toDevice(g, from)}, x);
     }
 
     public static Tensor add(Tensor a, Tensor b) {
@@ -129,7 +176,7 @@ public final class Ops {
     public static Tensor map(UnaryFn f, double p, double q, Tensor x) { return unary(f, p, q, x); }
 
     private static Tensor unary(UnaryFn f, double p, double q, Tensor x) {
-        Tensor out = Tensor.empty(unaryType(f, x.dtype(), p, q), x.shape());
+        Tensor out = Tensor.empty(unaryType(f, x.dtype(), p, q), x.device(), x.shape());
         x.backend().unary(f, p, q, x, out);
         return out;
     }
@@ -201,8 +248,9 @@ public final class Ops {
     /** cond ? a : b, all three broadcast together. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(cond.shape(), Shape.broadcast(a.shape(), b.shape()));
-        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), shape);
-        a.backend().where(broadcastTo(cond, shape), broadcastTo(a, shape), broadcastTo(b, shape), out);
+        Device dev = commonDevice(cond, a, b);
+        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), dev, shape);
+        out.backend().where(broadcastTo(on(dev, cond), shape), broadcastTo(on(dev, a), shape), broadcastTo(on(dev, b), shape), out);
         return Autograd.record("where", out, g -> {
             Tensor zero = Tensor.scalar(g.dtype(), 0);
             return new Tensor[] {null, sumTo(where(cond, g, zero), a.shape()), sumTo(where(cond, zero, g), b.shape())};
@@ -213,9 +261,10 @@ public final class Ops {
 
     /** x with value wherever mask (broadcast to x's shape) is true. */
     public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
-        Tensor m = broadcastTo(mask, x.shape());
-        Tensor out = Tensor.empty(x.dtype(), x.shape());
-        x.backend().where(m, broadcastTo(Tensor.scalar(x.dtype(), value), x.shape()), x, out);
+        Device dev = commonDevice(x, mask);
+        Tensor m = broadcastTo(on(dev, mask), x.shape());
+        Tensor out = Tensor.empty(x.dtype(), dev, x.shape());
+        x.backend().where(m, broadcastTo(on(dev, Tensor.scalar(x.dtype(), value)), x.shape()), x, out);
         return Autograd.record("masked_fill", out, g -> new Tensor[] {where(m, Tensor.scalar(g.dtype(), 0), g), null}, x, mask);
     }
 
@@ -227,7 +276,7 @@ public final class Ops {
         for (int d = 0, j = 0; d < s.length; d++) if (d != dim) outShape[j++] = s[d];
         DType dt = (f == ReduceFn.ARGMAX || f == ReduceFn.ARGMIN) ? DType.INT64
                 : (f == ReduceFn.SUM && !x.dtype().isFloating() ? DType.INT64 : x.dtype());
-        Tensor out = Tensor.empty(dt, outShape);
+        Tensor out = Tensor.empty(dt, x.device(), outShape);
         x.backend().reduce(f, x, dim, out);
         return out;
     }
@@ -292,7 +341,7 @@ public final class Ops {
         return Autograd.record(f.name().toLowerCase(), y, g -> {
             Tensor idx = reduce(argf, x, d);
             idx = idx.asStrided(ks, Shape.contiguousStrides(ks), 0);
-            Tensor gx = Tensor.zeros(g.dtype(), x.shape());
+            Tensor gx = Tensor.empty(g.dtype(), g.device(), x.shape());
             gx.backend().scatterAdd(gx, d, idx, reshape(g, ks));
             return new Tensor[] {gx};
         }, x);
@@ -335,9 +384,10 @@ public final class Ops {
         }
         int[] batch = Shape.broadcast(Arrays.copyOf(a2.shape(), a2.dim() - 2), Arrays.copyOf(b2.shape(), b2.dim() - 2));
         int bt = Shape.numel(batch);
+        Device dev = commonDevice(a, b);
         Tensor a3 = batched(broadcastTo(a2, concat(batch, n, k)), bt);
         Tensor b3 = batched(broadcastTo(b2, concat(batch, k, m)), bt);
-        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), bt, n, m);
+        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), dev, bt, n, m);
         a.backend().matmul(a3, b3, out);
         int[] outShape = concat(batch, n, m);
         if (a.dim() == 1) outShape = remove(outShape, outShape.length - 2);
@@ -398,7 +448,7 @@ public final class Ops {
             expect = st[d] * s[d];
         }
         if (!ok) {
-            Tensor c = Tensor.empty(t.dtype(), s);
+            Tensor c = Tensor.empty(t.dtype(), t.device(), s);
             t.backend().unary(UnaryFn.IDENTITY, 0, 0, t, c);
             return batched(c, bt);
         }
@@ -411,7 +461,7 @@ public final class Ops {
 
     /** A contiguous copy with fresh storage. */
     public static Tensor copy(Tensor x) {
-        Tensor y = Tensor.empty(x.dtype(), x.shape());
+        Tensor y = Tensor.empty(x.dtype(), x.device(), x.shape());
         x.backend().unary(UnaryFn.IDENTITY, 0, 0, x, y);
         return Autograd.record("copy", y, g -> new Tensor[] {g}, x);
     }
@@ -419,7 +469,7 @@ public final class Ops {
     /** Converts the element type; gradients flow between floating types. */
     public static Tensor to(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
-        Tensor y = Tensor.empty(dtype, x.shape());
+        Tensor y = Tensor.empty(dtype, x.device(), x.shape());
         x.backend().unary(UnaryFn.IDENTITY, 0, 0, x, y);
         if (!dtype.isFloating()) return y;
         return Autograd.record("to", y, g -> new Tensor[] {to(g, x.dtype())}, x);
@@ -621,12 +671,13 @@ public final class Ops {
             dt = DType.promote(dt, p.dtype());
         }
         shape[d] = total;
-        Tensor out = Tensor.empty(dt, shape);
+        Device dev = commonDevice(parts.toArray(new Tensor[0]));
+        Tensor out = Tensor.empty(dt, dev, shape);
         int[] starts = new int[parts.size()];
         for (int i = 0, at = 0; i < parts.size(); i++) {
             starts[i] = at;
             Tensor p = parts.get(i);
-            out.backend().unary(UnaryFn.IDENTITY, 0, 0, p, sliceView(out, d, at, p.size(d), 1));
+            out.backend().unary(UnaryFn.IDENTITY, 0, 0, on(dev, p), sliceView(out, d, at, p.size(d), 1));
             at += p.size(d);
         }
         Tensor[] inputs = parts.toArray(new Tensor[0]);
@@ -669,11 +720,12 @@ public final class Ops {
                         + Shape.str(x.shape()) + " in dimension " + k);
             }
         }
-        Tensor out = Tensor.empty(x.dtype(), index.shape());
+        Device dev = commonDevice(x, index);
+        Tensor out = Tensor.empty(x.dtype(), dev, index.shape());
         x.backend().gather(x, d, index, out);
         int[] shape = x.shape();
         return Autograd.record("gather", out, g -> {
-            Tensor gx = Tensor.zeros(g.dtype(), shape);
+            Tensor gx = Tensor.empty(g.dtype(), g.device(), shape);
             gx.backend().scatterAdd(gx, d, index, g);
             return new Tensor[] {gx, null};
         }, x, index);

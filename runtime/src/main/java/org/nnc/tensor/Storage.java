@@ -2,9 +2,10 @@ package org.nnc.tensor;
 
 /**
  * A flat buffer of elements that tensors view through shape, strides and offset.
- * Kernels use the typed arrays directly; {@link #get}/{@link #set} serve the generic (non-float32) paths.
+ * CPU kernels use the typed arrays directly; {@link #get}/{@link #set} serve the generic (non-float32) paths.
+ * {@link DeviceStorage} is memory on an accelerator.
  */
-public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I32, Storage.I64, Storage.Bool {
+public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I32, Storage.I64, Storage.Bool, DeviceStorage {
 
     public abstract DType dtype();
 

@@ -5,6 +5,7 @@ import org.nnc.autograd.Autograd;
 import org.nnc.autograd.GradMode;
 import org.nnc.autograd.Node;
 import org.nnc.backend.Backend;
+import org.nnc.backend.Devices;
 import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.ops.Ops;
 
@@ -16,10 +17,10 @@ import org.nnc.ops.Ops;
  * operation's forward and backward are defined once.
  */
 public final class Tensor {
-    private final Storage storage;
+    private Storage storage;
     private final int[] shape;
-    private final int[] strides;
-    private final int offset;
+    private int[] strides;
+    private int offset;
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
@@ -41,6 +42,12 @@ public final class Tensor {
         return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
     }
 
+    /** A contiguous tensor on {@code device} (zero-filled, like every fresh storage). */
+    public static Tensor empty(DType dtype, Device device, int... shape) {
+        if (device.kind() == Device.Kind.CPU) return empty(dtype, shape);
+        return new Tensor(Devices.backend(device).allocate(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
+    }
+
     public static Tensor zeros(int... shape) { return empty(DType.FLOAT32, shape); }
 
     public static Tensor zeros(DType dtype, int... shape) { return empty(dtype, shape); }
@@ -57,9 +64,14 @@ public final class Tensor {
         return t;
     }
 
-    public static Tensor zerosLike(Tensor t) { return empty(t.dtype(), t.shape); }
+    /** Zeros of t's dtype and shape, on t's device. */
+    public static Tensor zerosLike(Tensor t) { return empty(t.dtype(), t.device(), t.shape); }
 
-    public static Tensor onesLike(Tensor t) { return full(t.dtype(), 1, t.shape); }
+    public static Tensor onesLike(Tensor t) {
+        Tensor o = zerosLike(t);
+        o.backend().fill(o, 1);
+        return o;
+    }
 
     /** A 0-dimensional float32 tensor. */
     public static Tensor scalar(double value) { return full(DType.FLOAT32, value); }
@@ -154,12 +166,23 @@ public final class Tensor {
 
     public Device device() { return storage.device(); }
 
-    public Backend backend() { return CpuBackend.INSTANCE; }
+    public Backend backend() { return storage instanceof DeviceStorage d ? d.backend() : CpuBackend.INSTANCE; }
 
-    /** This tensor on {@code target}: itself when already there. Only the CPU backend exists so far. */
-    public Tensor to(Device target) {
-        if (target.equals(device())) return this;
-        throw new UnsupportedOperationException("device " + target + " is not available: this build has only the CPU backend");
+    /** This tensor on {@code target}: itself when already there, else a copy that gradients flow back through. */
+    public Tensor to(Device target) { return Ops.toDevice(this, target); }
+
+    /**
+     * Moves this tensor's data to {@code target} in place, keeping the object (and so every field that holds
+     * it): what {@code Module.to} does to parameters, as PyTorch's {@code param.data = param.data.to(device)}.
+     * The tensor becomes contiguous; a gradient it holds moves too.
+     */
+    public void moveTo(Device target) {
+        if (target.equals(device())) return;
+        Tensor moved = Ops.toDevice(detach(), target);
+        storage = moved.storage;
+        strides = moved.strides;
+        offset = moved.offset;
+        if (grad != null) grad = Ops.toDevice(grad, target);
     }
 
     public boolean isContiguous() {
@@ -212,18 +235,21 @@ public final class Tensor {
         return at;
     }
 
+    /** This tensor's values, contiguous, in main memory (a copy from the device when it lives on one). */
+    private Tensor host(DType dtype) { return Ops.contiguous(detach().to(Device.CPU)).to(dtype); }
+
     public float[] toFloatArray() {
-        Tensor c = Ops.contiguous(this).to(DType.FLOAT32);
+        Tensor c = host(DType.FLOAT32);
         return Arrays.copyOfRange(((Storage.F32) c.storage).data, c.offset, c.offset + c.numel());
     }
 
     public double[] toDoubleArray() {
-        Tensor c = Ops.contiguous(this).to(DType.FLOAT64);
+        Tensor c = host(DType.FLOAT64);
         return Arrays.copyOfRange(((Storage.F64) c.storage).data, c.offset, c.offset + c.numel());
     }
 
     public long[] toLongArray() {
-        Tensor c = Ops.contiguous(this).to(DType.INT64);
+        Tensor c = host(DType.INT64);
         return Arrays.copyOfRange(((Storage.I64) c.storage).data, c.offset, c.offset + c.numel());
     }
 
@@ -294,7 +320,8 @@ public final class Tensor {
     /** Copies src (broadcast to this shape) into this view. */
     public Tensor copy_(Tensor src) {
         checkInPlace("copy_");
-        backend().unary(org.nnc.backend.UnaryFn.IDENTITY, 0, 0, Ops.broadcastTo(src, shape), this);
+        Tensor s = src.device().equals(device()) ? src : Ops.toDevice(src.detach(), device());
+        backend().unary(org.nnc.backend.UnaryFn.IDENTITY, 0, 0, Ops.broadcastTo(s, shape), this);
         return this;
     }
 

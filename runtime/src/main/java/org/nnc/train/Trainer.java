@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.nnc.autograd.GradMode;
+import org.nnc.backend.Devices;
 import org.nnc.data.DataLoader;
 import org.nnc.data.Dataset;
 import org.nnc.data.Subset;
@@ -13,6 +14,7 @@ import org.nnc.io.SafeTensors;
 import org.nnc.nn.Module;
 import org.nnc.optim.Optimizer;
 import org.nnc.optim.Scheduler;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.Tensor;
 
@@ -51,10 +53,7 @@ public final class Trainer {
     /** As {@link #fit(Module, TrainConfig, PrintStream)}, calling {@code onEpoch} after each epoch (for monitoring). */
     public static Result fit(Module model, TrainConfig c, PrintStream out, boolean live, java.util.function.Consumer<History.Epoch> onEpoch) {
         if (c.epochs() < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + c.epochs());
-        if (c.device() != null && c.device().equals("cuda")) {
-            throw new TrainingException("device = cuda was asked for, but this build of nnc has only the CPU backend");
-        }
-        if (c.device() != null && c.device().equals("auto")) out.println("device auto: no GPU backend in this build, training on the CPU");
+        Device device = chooseDevice(c.device(), out);
         if (c.init() != null) {
             try {
                 model.loadStateDict(SafeTensors.read(c.init()).tensors());
@@ -62,6 +61,7 @@ public final class Trainer {
                 throw new TrainingException("cannot load init weights: " + e.getMessage(), e);
             }
         }
+        model.to(device);
         Dataset train = c.data(), val = c.validation();
         if (val == null && c.validationSplit() > 0) {
             List<Subset> parts = Subset.randomSplit(c.data(), new double[] {1 - c.validationSplit(), c.validationSplit()}, new Generator(c.seed()));
@@ -93,7 +93,7 @@ public final class Trainer {
                 loader.setEpoch(epoch - 1);
                 java.util.Iterator<DataLoader.Batch> it = loader.iterator(b);
                 while (it.hasNext()) {
-                    DataLoader.Batch batch = it.next();
+                    DataLoader.Batch batch = on(device, it.next());
                     opt.zeroGrad();
                     Tensor output = model.forward(batch.x());
                     Tensor loss = c.loss().apply(output, batch.y());
@@ -167,13 +167,36 @@ public final class Trainer {
         return new Result(history, written);
     }
 
+    /**
+     * Where a run trains: {@code cpu}, {@code cuda[:N]} or {@code auto} (also what no choice means). A GPU
+     * run says which GPU; auto without a usable GPU says why in one line; cuda without one is an error.
+     */
+    static Device chooseDevice(String choice, PrintStream out) {
+        Devices.Choice where;
+        try {
+            where = Devices.resolve(choice);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new TrainingException("device = " + choice + " was asked for, but " + e.getMessage()
+                    + "; use device = auto to fall back to the CPU");
+        }
+        if (where.note() != null && (choice != null || where.device().kind() != Device.Kind.CPU)) out.println(where.note());
+        return where.device();
+    }
+
+    /** The batch on the model's device: one copy of each tensor per step. */
+    private static DataLoader.Batch on(Device device, DataLoader.Batch b) {
+        if (device.kind() == Device.Kind.CPU) return b;
+        return new DataLoader.Batch(b.x().to(device), b.y().to(device));
+    }
+
     /** Mean loss and accuracy (NaN for regression) over a data set, in eval mode without gradients. */
     public static double[] evaluate(Module model, DataLoader loader, Loss loss) {
         model.eval();
         try (GradMode.Scope s = GradMode.disable()) {
             double sum = 0;
             long correct = 0, seen = 0;
-            for (DataLoader.Batch batch : loader) {
+            for (DataLoader.Batch host : loader) {
+                DataLoader.Batch batch = on(model.device(), host);
                 Tensor out = model.forward(batch.x());
                 int n = batch.x().size(0);
                 sum += loss.apply(out, batch.y()).item() * n;

@@ -18,8 +18,8 @@ import org.nnc.tensor.Generator;
 import org.nnc.tensor.Tensor;
 
 /** The nn functions against finite differences in float64, and their stability at extreme logits. */
-class FunctionalGradCheckTest {
-    record Case(String label, Function<Tensor[], Tensor> f, Tensor[] inputs) {
+public class FunctionalGradCheckTest {
+    public record Case(String label, Function<Tensor[], Tensor> f, Tensor[] inputs) {
         @Override public String toString() { return label; }
     }
 
@@ -29,7 +29,7 @@ class FunctionalGradCheckTest {
 
     private static Tensor longs(long... v) { return Tensor.of(v, v.length); }
 
-    static Stream<Case> cases() {
+    public static Stream<Case> cases() {
         List<Case> l = new ArrayList<>();
         l.add(new Case("relu", x -> Functional.relu(x[0]), new Tensor[] {u(3, 4)}));
         l.add(new Case("sigmoid", x -> Functional.sigmoid(x[0]), new Tensor[] {u(3, 4)}));

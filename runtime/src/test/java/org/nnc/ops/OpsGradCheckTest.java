@@ -18,10 +18,10 @@ import org.nnc.tensor.Generator;
 import org.nnc.tensor.Tensor;
 
 /** Every differentiable op of the table, checked against finite differences in float64. */
-class OpsGradCheckTest {
+public class OpsGradCheckTest {
 
     /** One case: the op table name it covers, a label, the function, and its inputs. */
-    record Case(String op, String label, Function<Tensor[], Tensor> f, Tensor[] inputs) {
+    public record Case(String op, String label, Function<Tensor[], Tensor> f, Tensor[] inputs) {
         @Override public String toString() { return op + ": " + label; }
     }
 
@@ -39,7 +39,7 @@ class OpsGradCheckTest {
         return new Case(op, label, f, inputs);
     }
 
-    static List<Case> cases() {
+    public static List<Case> cases() {
         List<Case> l = new ArrayList<>();
         l.add(c("add", "[3,4] + [4]", x -> x[0].add(x[1]), u(3, 4), u(4)));
         l.add(c("add", "[2,1,4] + [3,1]", x -> x[0].add(x[1]), u(2, 1, 4), u(3, 1)));

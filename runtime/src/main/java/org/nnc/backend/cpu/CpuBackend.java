@@ -23,6 +23,10 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend() {}
 
+    @Override public org.nnc.tensor.Device device() { return org.nnc.tensor.Device.CPU; }
+
+    @Override public Storage allocate(DType dtype, int n) { return Storage.allocate(dtype, n); }
+
     private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
 
     private static boolean allF32(Tensor... ts) {
@@ -396,9 +400,16 @@ public final class CpuBackend implements Backend {
 
     @Override public void col2im(Tensor cols, Window w, Tensor dx) { WindowKernels.col2im(cols, w, dx); }
 
-    @Override public void maxPool2d(Tensor x, Window w, Tensor out, int[] argmax) { WindowKernels.maxPool(x, w, out, argmax); }
+    @Override public void maxPool2d(Tensor x, Window w, Tensor out, Tensor argmax) { WindowKernels.maxPool(x, w, out, ints(argmax)); }
 
-    @Override public void maxPool2dBackward(Tensor grad, int[] argmax, Tensor dx) { WindowKernels.maxPoolBackward(grad, argmax, dx); }
+    @Override public void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx) { WindowKernels.maxPoolBackward(grad, ints(argmax), dx); }
+
+    private static int[] ints(Tensor argmax) {
+        if (!(argmax.storage() instanceof Storage.I32 s) || argmax.offset() != 0 || !argmax.isContiguous()) {
+            throw new IllegalArgumentException("max pooling indices must be a fresh contiguous int32 tensor");
+        }
+        return s.data;
+    }
 
     @Override public void avgPool2d(Tensor x, Window w, Tensor out) { WindowKernels.avgPool(x, w, out); }
 

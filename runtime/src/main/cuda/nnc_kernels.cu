@@ -1,0 +1,443 @@
+// The CUDA kernels of nnc's GPU backend (org.nnc.backend.cuda.CudaBackend), compiled by build.sh into one
+// fatbin that the backend loads with cuModuleLoadData. Every kernel mirrors a CPU kernel of the same
+// name in org.nnc.backend.cpu, which is the reference the CUDA tests compare against.
+//
+// Element types travel as codes (0 float32, 1 float64, 2 int32, 3 int64, 4 bool as one byte) and
+// element-wise arithmetic runs in double, as the CPU backend's generic path does, so one kernel serves
+// every dtype combination. Operands are strided views: a Geom carries the iteration shape (dimensions
+// already merged where the layout allows) and each operand's strides and offset, in elements.
+//
+// The op enums below list the Java enums' constants in the same order: CudaSourceTest checks that.
+
+#define MAXD 8
+#define MAXOPS 4
+
+struct Geom {
+    int ndim;
+    int n;
+    int shape[MAXD];
+    int stride[MAXOPS][MAXD];
+    int offset[MAXOPS];
+};
+
+namespace UnaryFn {
+enum { IDENTITY, NEG, EXP, LOG, SQRT, ABS, SIGN, TANH, SIGMOID, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, POW_SCALAR,
+       CLAMP, IN_RANGE, NOT, GELU, GELU_GRAD, SILU, SILU_GRAD, ELU, ELU_GRAD, LEAKY_RELU, LEAKY_RELU_GRAD, POSITIVE,
+       SOFTPLUS };
+}
+namespace BinaryFn {
+enum { ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR, RELU_BACKWARD };
+}
+namespace ReduceFn {
+enum { SUM, MAX, MIN, ARGMAX, ARGMIN };
+}
+
+__device__ __forceinline__ void offsets(const Geom& g, int linear, int nops, int* off) {
+    for (int k = 0; k < nops; k++) off[k] = g.offset[k];
+    for (int d = g.ndim - 1; d >= 0; d--) {
+        int size = g.shape[d];
+        int i = linear % size;
+        linear /= size;
+        for (int k = 0; k < nops; k++) off[k] += i * g.stride[k][d];
+    }
+}
+
+__device__ __forceinline__ double ld(const void* p, int t, int i) {
+    switch (t) {
+        case 0: return ((const float*) p)[i];
+        case 1: return ((const double*) p)[i];
+        case 2: return ((const int*) p)[i];
+        case 3: return (double) ((const long long*) p)[i];
+        default: return ((const unsigned char*) p)[i];
+    }
+}
+
+// Conversions follow Java's casts: NaN to 0, out-of-range values saturate (PTX cvt.rzi does both).
+__device__ __forceinline__ void st(void* p, int t, int i, double v) {
+    switch (t) {
+        case 0: ((float*) p)[i] = (float) v; break;
+        case 1: ((double*) p)[i] = v; break;
+        case 2: ((int*) p)[i] = __double2int_rz(v); break;
+        case 3: ((long long*) p)[i] = __double2ll_rz(v); break;
+        default: ((unsigned char*) p)[i] = v != 0 ? 1 : 0; break;
+    }
+}
+
+// Java's Math.max / Math.min: NaN wins, and +0 is larger than -0 (fmax / fmin drop NaN instead).
+__device__ __forceinline__ double jmax(double a, double b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0 && b == 0) return signbit(a) ? b : a;
+    return a >= b ? a : b;
+}
+
+__device__ __forceinline__ double jmin(double a, double b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0 && b == 0) return signbit(a) ? a : b;
+    return a <= b ? a : b;
+}
+
+__device__ __forceinline__ double sigmoid(double x) {
+    return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+}
+
+__device__ __forceinline__ double jsignum(double x) {
+    return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps NaN and the sign of zero, as Math.signum
+}
+
+__device__ double unary_op(int op, double x, double p, double q) {
+    using namespace UnaryFn;
+    switch (op) {
+        case IDENTITY: return x;
+        case NEG: return -x;
+        case EXP: return exp(x);
+        case LOG: return log(x);
+        case SQRT: return sqrt(x);
+        case ABS: return fabs(x);
+        case SIGN: return jsignum(x);
+        case TANH: return tanh(x);
+        case SIGMOID: return sigmoid(x);
+        case RELU: return x > 0 ? x : 0;
+        case ADD_SCALAR: return x + p;
+        case MUL_SCALAR: return x * p;
+        case RDIV_SCALAR: return p / x;
+        case POW_SCALAR: return pow(x, p);
+        case CLAMP: return jmin(jmax(x, p), q);
+        case IN_RANGE: return x >= p && x <= q ? 1 : 0;
+        case NOT: return x == 0 ? 1 : 0;
+        case GELU: return x * normcdf(x);
+        case GELU_GRAD: return normcdf(x) + x * exp(-0.5 * x * x) / sqrt(2 * 3.141592653589793);
+        case SILU: return x * sigmoid(x);
+        case SILU_GRAD: { double s = sigmoid(x); return s * (1 + x * (1 - s)); }
+        case ELU: return x > 0 ? x : p * expm1(x);
+        case ELU_GRAD: return x > 0 ? 1 : p * exp(x);
+        case LEAKY_RELU: return x > 0 ? x : p * x;
+        case LEAKY_RELU_GRAD: return x > 0 ? 1 : p;
+        case POSITIVE: return x > 0 ? 1 : 0;
+        case SOFTPLUS: return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+        default: return __longlong_as_double(0x7ff8000000000000LL);
+    }
+}
+
+__device__ double binary_op(int op, double a, double b) {
+    using namespace BinaryFn;
+    switch (op) {
+        case ADD: return a + b;
+        case SUB: return a - b;
+        case MUL: return a * b;
+        case DIV: return a / b;
+        case POW: return pow(a, b);
+        case MAX: return jmax(a, b);
+        case MIN: return jmin(a, b);
+        case EQ: return a == b;
+        case NE: return a != b;
+        case LT: return a < b;
+        case LE: return a <= b;
+        case GT: return a > b;
+        case GE: return a >= b;
+        case AND: return a != 0 && b != 0;
+        case OR: return a != 0 || b != 0;
+        case RELU_BACKWARD: return b > 0 ? a : 0;
+        default: return __longlong_as_double(0x7ff8000000000000LL);
+    }
+}
+
+// out = f(x, p, q). Operand 0 is out, 1 is x. A same-type IDENTITY copies bits, so int64 stays exact.
+extern "C" __global__ void unary(Geom g, int op, double p, double q, const void* x, int xt, void* out, int ot) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[2];
+    offsets(g, i, 2, off);
+    if (op == UnaryFn::IDENTITY && xt == ot && (xt == 3 || xt == 1)) {
+        ((long long*) out)[off[0]] = ((const long long*) x)[off[1]];
+        return;
+    }
+    st(out, ot, off[0], unary_op(op, ld(x, xt, off[1]), p, q));
+}
+
+// out = f(a, b): operands out, a, b.
+extern "C" __global__ void binary(Geom g, int op, const void* a, int at, const void* b, int bt, void* out, int ot) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[3];
+    offsets(g, i, 3, off);
+    st(out, ot, off[0], binary_op(op, ld(a, at, off[1]), ld(b, bt, off[2])));
+}
+
+// out = cond ? a : b: operands out, cond, a, b.
+extern "C" __global__ void where_(Geom g, const unsigned char* cond, const void* a, int at, const void* b, int bt, void* out, int ot) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[4];
+    offsets(g, i, 4, off);
+    st(out, ot, off[0], cond[off[1]] ? ld(a, at, off[2]) : ld(b, bt, off[3]));
+}
+
+extern "C" __global__ void fill(Geom g, double value, void* out, int ot) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[1];
+    offsets(g, i, 1, off);
+    st(out, ot, off[0], value);
+}
+
+// One block per output element: operands out (0) and x (1) over out's shape; the reduced dimension has
+// len elements, step apart in x. Threads take strided shares, then a tree in shared memory combines them.
+// Max and min keep the first extreme element, and the first NaN wins, as the CPU loop does; the combine
+// below is that rule in an order-free form (NaN first, then the better value, then the smaller index).
+extern "C" __global__ void reduce(Geom g, int op, int len, int step, const void* x, int xt, void* out, int ot) {
+    __shared__ double sv[256];
+    __shared__ int si[256];
+    int o = blockIdx.x;
+    if (o >= g.n) return;
+    int off[2];
+    offsets(g, o, 2, off);
+    using namespace ReduceFn;
+    bool isMax = op == MAX || op == ARGMAX;
+    double v = 0;
+    int vi = -1;
+    for (int i = threadIdx.x; i < len; i += blockDim.x) {
+        double e = ld(x, xt, off[1] + i * step);
+        if (op == SUM) {
+            v += e;
+        } else if (vi < 0 || (v == v && (e != e || (isMax ? e > v : e < v)))) {
+            v = e;
+            vi = i;
+        }
+    }
+    sv[threadIdx.x] = v;
+    si[threadIdx.x] = vi;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if (threadIdx.x < s) {
+            double a = sv[threadIdx.x], b = sv[threadIdx.x + s];
+            int ia = si[threadIdx.x], ib = si[threadIdx.x + s];
+            if (op == SUM) {
+                sv[threadIdx.x] = a + b;
+            } else if (ib >= 0) {
+                bool takeB;
+                if (ia < 0) takeB = true;
+                else if (a != a || b != b) takeB = (a == a) || (b != b && ib < ia);
+                else if (a == b) takeB = ib < ia;
+                else takeB = isMax ? b > a : b < a;
+                if (takeB) { sv[threadIdx.x] = b; si[threadIdx.x] = ib; }
+            }
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        double r = (op == ARGMAX || op == ARGMIN) ? (double) si[0] : sv[0];
+        st(out, ot, off[0], r);
+    }
+}
+
+// Batched C[b] = A[b] · B[b]: A [batch, m, k] and B [batch, k, n] with any strides, C contiguous.
+// 64 × 64 output tiles, 16-deep slices of A and B staged in shared memory, 4 × 4 outputs per thread.
+template <typename T>
+__device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int sak, const T* B, int sbb, int sbk,
+                          int sbn, T* C) {
+    const int TM = 64, TN = 64, TK = 16;
+    __shared__ T as[TK][TM + 1];
+    __shared__ T bs[TK][TN + 1];
+    int batch = blockIdx.z;
+    A += (long long) batch * sab;
+    B += (long long) batch * sbb;
+    C += (long long) batch * m * n;
+    int row0 = blockIdx.y * TM, col0 = blockIdx.x * TN;
+    int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+    T acc[4][4] = {};
+    for (int k0 = 0; k0 < k; k0 += TK) {
+        for (int e = threadIdx.x; e < TM * TK; e += 256) {
+            int r = e / TK, c = e % TK;
+            int gr = row0 + r, gc = k0 + c;
+            as[c][r] = (gr < m && gc < k) ? A[(long long) gr * sam + (long long) gc * sak] : T(0);
+        }
+        for (int e = threadIdx.x; e < TK * TN; e += 256) {
+            int r = e / TN, c = e % TN;
+            int gr = k0 + r, gc = col0 + c;
+            bs[r][c] = (gr < k && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : T(0);
+        }
+        __syncthreads();
+#pragma unroll
+        for (int kk = 0; kk < TK; kk++) {
+            T a[4], b[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) a[i] = as[kk][ty + 16 * i];
+#pragma unroll
+            for (int j = 0; j < 4; j++) b[j] = bs[kk][tx + 16 * j];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] = fma(a[i], b[j], acc[i][j]);
+        }
+        __syncthreads();
+    }
+    for (int i = 0; i < 4; i++) {
+        int r = row0 + ty + 16 * i;
+        if (r >= m) continue;
+        for (int j = 0; j < 4; j++) {
+            int c = col0 + tx + 16 * j;
+            if (c < n) C[(long long) r * n + c] = acc[i][j];
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_f32(int m, int n, int k, const float* A, int sab, int sam, int sak,
+                                                          const float* B, int sbb, int sbk, int sbn, float* C) {
+    gemm_tile<float>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C);
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, const double* A, int sab, int sam, int sak,
+                                                          const double* B, int sbb, int sbk, int sbn, double* C) {
+    gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C);
+}
+
+// Sets *error to the first offending index + 1 (a bad index is reported by the host, as the CPU throws).
+__device__ __forceinline__ int checked(long long idx, int size, int* error) {
+    if (idx < -size || idx >= size) {
+        atomicCAS(error, 0, 1);
+        return -1;
+    }
+    return (int) (idx < 0 ? idx + size : idx);
+}
+
+// out = x[..., index, ...] along a dimension: operands out, index, x (x's stride on dim is 0 in g).
+extern "C" __global__ void gather(Geom g, const void* index, int it, int dimSize, int dimStride, const void* x, int xt,
+                                  void* out, int ot, int* error) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[3];
+    offsets(g, i, 3, off);
+    long long raw = it == 3 ? ((const long long*) index)[off[1]] : ((const int*) index)[off[1]];
+    int idx = checked(raw, dimSize, error);
+    st(out, ot, off[0], idx < 0 ? 0 : ld(x, xt, off[2] + idx * dimStride));
+}
+
+__device__ __forceinline__ void atomic_add(void* p, int t, int i, double v) {
+    switch (t) {
+        case 0: atomicAdd((float*) p + i, (float) v); break;
+        case 1: atomicAdd((double*) p + i, v); break;
+        case 2: atomicAdd((int*) p + i, __double2int_rz(v)); break;
+        case 3: atomicAdd((unsigned long long*) p + i, (unsigned long long) __double2ll_rz(v)); break;
+        default: if (v != 0) ((unsigned char*) p)[i] = 1; break;
+    }
+}
+
+// out[..., index, ...] += src along a dimension: operands out (stride 0 on dim), index, src over index's shape.
+extern "C" __global__ void scatter_add(Geom g, const void* index, int it, int dimSize, int dimStride, const void* src,
+                                       int srct, void* out, int ot, int* error) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= g.n) return;
+    int off[3];
+    offsets(g, i, 3, off);
+    long long raw = it == 3 ? ((const long long*) index)[off[1]] : ((const int*) index)[off[1]];
+    int idx = checked(raw, dimSize, error);
+    if (idx >= 0) atomic_add(out, ot, off[0] + idx * dimStride, ld(src, srct, off[2]));
+}
+
+struct Window {
+    int kernel, stride, padding, dilation, height, width, outHeight, outWidth;
+};
+
+// x contiguous [B, C, H, W] → cols contiguous [B, C·k·k, Ho·Wo]; one thread per column entry.
+extern "C" __global__ void im2col(Window w, int planes, const void* x, int t, void* cols) {
+    long long n = (long long) planes * w.kernel * w.kernel * w.outHeight * w.outWidth;
+    long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= n) return;
+    int hw = w.outHeight * w.outWidth;
+    int pos = (int) (e % hw);
+    long long row = e / hw;  // plane · k² + i · k + j
+    int j = (int) (row % w.kernel), i = (int) (row / w.kernel % w.kernel);
+    long long plane = row / (w.kernel * w.kernel);
+    int oh = pos / w.outWidth, ow = pos % w.outWidth;
+    int iy = oh * w.stride - w.padding + i * w.dilation, ix = ow * w.stride - w.padding + j * w.dilation;
+    double v = (iy >= 0 && iy < w.height && ix >= 0 && ix < w.width)
+            ? ld(x, t, (int) (plane * w.height * w.width + iy * w.width + ix)) : 0.0;
+    st(cols, t, (int) e, v);
+}
+
+// The adjoint of im2col: each column entry is added back into its input position.
+extern "C" __global__ void col2im(Window w, int planes, const void* cols, int t, void* dx) {
+    long long n = (long long) planes * w.kernel * w.kernel * w.outHeight * w.outWidth;
+    long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= n) return;
+    int hw = w.outHeight * w.outWidth;
+    int pos = (int) (e % hw);
+    long long row = e / hw;
+    int j = (int) (row % w.kernel), i = (int) (row / w.kernel % w.kernel);
+    long long plane = row / (w.kernel * w.kernel);
+    int oh = pos / w.outWidth, ow = pos % w.outWidth;
+    int iy = oh * w.stride - w.padding + i * w.dilation, ix = ow * w.stride - w.padding + j * w.dilation;
+    if (iy >= 0 && iy < w.height && ix >= 0 && ix < w.width) {
+        atomic_add(dx, t, (int) (plane * w.height * w.width + iy * w.width + ix), ld(cols, t, (int) e));
+    }
+}
+
+// One thread per output: the first maximum of the window, or its last NaN, and that element's index in its plane.
+extern "C" __global__ void max_pool(Window w, int planes, const void* x, int t, void* out, int* argmax) {
+    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    int per = w.outHeight * w.outWidth;
+    if (o >= planes * per) return;
+    int plane = o / per, y = o % per / w.outWidth, z = o % w.outWidth;
+    int src = plane * w.height * w.width;
+    double best = -INFINITY;
+    int bestAt = -1;
+    for (int i = 0; i < w.kernel; i++) {
+        int iy = y * w.stride - w.padding + i * w.dilation;
+        if (iy < 0 || iy >= w.height) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ix = z * w.stride - w.padding + j * w.dilation;
+            if (ix < 0 || ix >= w.width) continue;
+            double v = ld(x, t, src + iy * w.width + ix);
+            if (v > best || bestAt < 0 || v != v) {
+                best = v;
+                bestAt = iy * w.width + ix;
+            }
+        }
+    }
+    st(out, t, o, best);
+    argmax[o] = bestAt;
+}
+
+extern "C" __global__ void max_pool_backward(int planes, int per, int planeSize, const void* grad, int t,
+                                             const int* argmax, void* dx) {
+    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    if (o >= planes * per) return;
+    atomic_add(dx, t, o / per * planeSize + argmax[o], ld(grad, t, o));
+}
+
+// Average over the k × k window, padded zeros counted (count_include_pad, PyTorch's default).
+extern "C" __global__ void avg_pool(Window w, int planes, const void* x, int t, void* out) {
+    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    int per = w.outHeight * w.outWidth;
+    if (o >= planes * per) return;
+    int plane = o / per, y = o % per / w.outWidth, z = o % w.outWidth;
+    int src = plane * w.height * w.width;
+    double s = 0;
+    for (int i = 0; i < w.kernel; i++) {
+        int iy = y * w.stride - w.padding + i;
+        if (iy < 0 || iy >= w.height) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ix = z * w.stride - w.padding + j;
+            if (ix >= 0 && ix < w.width) s += ld(x, t, src + iy * w.width + ix);
+        }
+    }
+    st(out, t, o, s / (w.kernel * w.kernel));
+}
+
+extern "C" __global__ void avg_pool_backward(Window w, int planes, const void* grad, int t, void* dx) {
+    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    int per = w.outHeight * w.outWidth;
+    if (o >= planes * per) return;
+    int plane = o / per, y = o % per / w.outWidth, z = o % w.outWidth;
+    double share = ld(grad, t, o) / (w.kernel * w.kernel);
+    for (int i = 0; i < w.kernel; i++) {
+        int iy = y * w.stride - w.padding + i;
+        if (iy < 0 || iy >= w.height) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ix = z * w.stride - w.padding + j;
+            if (ix >= 0 && ix < w.width) atomic_add(dx, t, plane * w.height * w.width + iy * w.width + ix, share);
+        }
+    }
+}

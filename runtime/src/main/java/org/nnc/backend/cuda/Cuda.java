@@ -1,0 +1,159 @@
+package org.nnc.backend.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+import org.nnc.backend.Backend;
+
+/**
+ * The CUDA driver as nnc uses it: one probe of whether a GPU is usable (JCuda's class fails to load without
+ * libcuda.so.1, and later uses then fail differently, so the first answer is kept), the primary context of
+ * each device, made current on whichever thread calls in, and the kernels of the committed fatbin.
+ * Only JCuda's driver API is used: its native library needs nothing but the driver (../shared/GPU.md).
+ */
+public final class Cuda {
+    private Cuda() {}
+
+    private static final Object LOCK = new Object();
+    private static String unavailable;
+    private static int deviceCount = -1;
+    private static final Map<Integer, CudaBackend> BACKENDS = new HashMap<>();
+
+    /** Null when a GPU can be used, else one line saying why not. */
+    public static String unavailableReason() {
+        synchronized (LOCK) {
+            if (deviceCount < 0) probe();
+            return unavailable;
+        }
+    }
+
+    private static void probe() {
+        deviceCount = 0;
+        if (Boolean.getBoolean("nnc.cuda.disable")) {
+            unavailable = "CUDA is switched off by -Dnnc.cuda.disable";
+            return;
+        }
+        try {
+            JCudaDriver.setExceptionsEnabled(false);
+            int r = JCudaDriver.cuInit(0);
+            if (r == CUresult.CUDA_ERROR_NO_DEVICE) {
+                unavailable = "the NVIDIA driver is installed but reports no GPU";
+                return;
+            }
+            if (r != CUresult.CUDA_SUCCESS) {
+                unavailable = "the NVIDIA driver did not start (" + CUresult.stringFor(r) + ")";
+                return;
+            }
+            int[] n = new int[1];
+            check(JCudaDriver.cuDeviceGetCount(n), "cuDeviceGetCount");
+            deviceCount = n[0];
+            unavailable = n[0] == 0 ? "the NVIDIA driver reports no GPU" : null;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            unavailable = "no NVIDIA driver (libcuda.so.1) on this machine";
+        } catch (CudaException e) {
+            unavailable = e.getMessage();
+        }
+    }
+
+    /** The backend of GPU {@code index}, created on first use; an error that says why when there is none. */
+    public static Backend backend(int index) {
+        synchronized (LOCK) {
+            String why = unavailableReason();
+            if (why != null) throw new CudaException("cuda:" + index + " is not available: " + why);
+            if (index < 0 || index >= deviceCount) {
+                throw new CudaException("cuda:" + index + " does not exist: this machine has " + deviceCount + " GPU"
+                        + (deviceCount == 1 ? "" : "s") + " (cuda:0" + (deviceCount > 1 ? " to cuda:" + (deviceCount - 1) : "") + ")");
+            }
+            return BACKENDS.computeIfAbsent(index, CudaBackend::new);
+        }
+    }
+
+    /** "NVIDIA H100 80GB HBM3 (cuda:0, 79.1 GiB)" */
+    public static String describe(int index) {
+        CUdevice dev = device(index);
+        byte[] name = new byte[256];
+        check(JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName");
+        long[] total = new long[1];
+        check(JCudaDriver.cuDeviceTotalMem(total, dev), "cuDeviceTotalMem");
+        int len = 0;
+        while (len < name.length && name[len] != 0) len++;
+        return String.format(java.util.Locale.ROOT, "%s (cuda:%d, %.1f GiB)", new String(name, 0, len), index, total[0] / (double) (1L << 30));
+    }
+
+    static CUdevice device(int index) {
+        CUdevice dev = new CUdevice();
+        check(JCudaDriver.cuDeviceGet(dev, index), "cuDeviceGet");
+        return dev;
+    }
+
+    /** Throws a CudaException naming the call when the driver did not return success. */
+    static void check(int result, String call) {
+        if (result != CUresult.CUDA_SUCCESS) throw new CudaException(call + " failed: " + CUresult.stringFor(result));
+    }
+
+    /** One device's primary context and the kernels loaded into it. */
+    static final class Context {
+        final CUcontext context = new CUcontext();
+        private final CUmodule module = new CUmodule();
+        private final Map<String, CUfunction> functions = new HashMap<>();
+        private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+
+        Context(int index) {
+            check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device(index)), "cuDevicePrimaryCtxRetain");
+            makeCurrent();
+            check(JCudaDriver.cuModuleLoadData(module, fatbin()), "cuModuleLoadData (the kernels' fatbin)");
+        }
+
+        /** Contexts are current per thread: every entry point calls this first. */
+        void makeCurrent() {
+            if (!current.get()) {
+                check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                current.set(true);
+            }
+        }
+
+        synchronized CUfunction function(String name) {
+            return functions.computeIfAbsent(name, n -> {
+                CUfunction f = new CUfunction();
+                check(JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
+                return f;
+            });
+        }
+
+        /** Launches a kernel on a 1-D grid (or a 3-D one when {@code grid} has three entries) on the default stream. */
+        void launch(String kernel, int[] grid, int block, Object... args) {
+            makeCurrent();
+            Pointer[] params = new Pointer[args.length];
+            for (int i = 0; i < args.length; i++) {
+                params[i] = switch (args[i]) {
+                    case Integer v -> Pointer.to(new int[] {v});
+                    case Double v -> Pointer.to(new double[] {v});
+                    case int[] struct -> Pointer.to(struct);
+                    case Pointer p -> Pointer.to(p);
+                    default -> throw new IllegalArgumentException("kernel argument of type " + args[i].getClass());
+                };
+            }
+            int gx = grid[0], gy = grid.length > 1 ? grid[1] : 1, gz = grid.length > 2 ? grid[2] : 1;
+            check(JCudaDriver.cuLaunchKernel(function(kernel), gx, gy, gz, block, 1, 1, 0, null, Pointer.to(params), null),
+                    "cuLaunchKernel(" + kernel + ")");
+        }
+    }
+
+    /** The committed fatbin (runtime/src/main/cuda/build.sh makes it). */
+    static byte[] fatbin() {
+        try (InputStream in = Cuda.class.getResourceAsStream("nnc_kernels.fatbin")) {
+            if (in == null) throw new CudaException("the CUDA kernels (nnc_kernels.fatbin) are missing from the runtime jar");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new CudaException("cannot read the CUDA kernels: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package org.nnc.backend.cuda;
+
+import java.util.Arrays;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import org.nnc.backend.Backend;
+import org.nnc.backend.BinaryFn;
+import org.nnc.backend.ReduceFn;
+import org.nnc.backend.UnaryFn;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
+import org.nnc.tensor.Shape;
+import org.nnc.tensor.Storage;
+import org.nnc.tensor.Tensor;
+
+/**
+ * The kernels of one GPU, each a launch of a kernel in {@code runtime/src/main/cuda/nnc_kernels.cu} (the
+ * same semantics as the CPU kernel of the same name, which the CUDA tests compare against). Strided
+ * operands travel as a {@link #geom} record; dtypes as their ordinal.
+ */
+final class CudaBackend implements Backend {
+    private static final int BLOCK = 256;
+    /** Layout of the kernels' Geom struct: ndim, n, shape[8], stride[4][8], offset[4]. */
+    private static final int MAXD = 8, MAXOPS = 4, GEOM_INTS = 2 + MAXD + MAXOPS * MAXD + MAXOPS;
+
+    private final Device device;
+    final Cuda.Context ctx;
+    final CudaMemory memory;
+    private CUdeviceptr errorFlag;
+
+    CudaBackend(int index) {
+        this.device = Device.cuda(index);
+        this.ctx = new Cuda.Context(index);
+        long[] total = new long[1];
+        Cuda.check(JCudaDriver.cuDeviceTotalMem(total, Cuda.device(index)), "cuDeviceTotalMem");
+        this.memory = new CudaMemory(ctx, total[0]);
+    }
+
+    @Override public Device device() { return device; }
+
+    @Override public Storage allocate(DType dtype, int n) { return new CudaStorage(this, dtype, n); }
+
+    /** The bytes the allocator has handed out and holds in its cache (for tests and the GPU check). */
+    long[] memoryUse() { return new long[] {memory.inUse(), memory.cached()}; }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void unary(UnaryFn f, double p, double q, Tensor x, Tensor out) {
+        int[] g = geom(out.shape(), out, x);
+        if (g[1] == 0) return;
+        ctx.launch("unary", grid(g[1]), BLOCK, g, f.ordinal(), p, q, ptr(x), type(x), ptr(out), type(out));
+    }
+
+    @Override
+    public void binary(BinaryFn f, Tensor a, Tensor b, Tensor out) {
+        int[] g = geom(out.shape(), out, a, b);
+        if (g[1] == 0) return;
+        ctx.launch("binary", grid(g[1]), BLOCK, g, f.ordinal(), ptr(a), type(a), ptr(b), type(b), ptr(out), type(out));
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        Tensor mask = cond;
+        if (cond.dtype() != DType.BOOL) {
+            mask = Tensor.empty(DType.BOOL, device, cond.shape());
+            unary(UnaryFn.IDENTITY, 0, 0, cond, mask);
+        }
+        int[] g = geom(out.shape(), out, mask, a, b);
+        if (g[1] == 0) return;
+        ctx.launch("where_", grid(g[1]), BLOCK, g, ptr(mask), ptr(a), type(a), ptr(b), type(b), ptr(out), type(out));
+    }
+
+    @Override
+    public void fill(Tensor out, double value) {
+        int[] g = geom(out.shape(), out);
+        if (g[1] == 0) return;
+        ctx.launch("fill", grid(g[1]), BLOCK, g, value, ptr(out), type(out));
+    }
+
+    // ---------------------------------------------------------------- reductions and products
+
+    @Override
+    public void reduce(ReduceFn f, Tensor x, int dim, Tensor out) {
+        int len = x.shape()[dim], step = x.strides()[dim];
+        if (len == 0 && f != ReduceFn.SUM) {
+            throw new IllegalArgumentException("cannot take " + f.name().toLowerCase() + " over an empty dimension");
+        }
+        int[] xs = remove(x.strides(), dim);
+        int[] g = geom(out.shape(), new int[][] {out.strides(), xs}, new int[] {out.offset(), x.offset()});
+        if (g[1] == 0) return;
+        int block = 32;
+        while (block < len && block < BLOCK) block <<= 1;
+        ctx.launch("reduce", new int[] {g[1]}, block, g, f.ordinal(), len, step, ptr(x), type(x), ptr(out), type(out));
+    }
+
+    @Override
+    public void matmul(Tensor a, Tensor b, Tensor out) {
+        DType t = out.dtype();
+        if (a.dtype() != t || b.dtype() != t || (t != DType.FLOAT32 && t != DType.FLOAT64)) {
+            throw new UnsupportedOperationException("matmul on " + device + " takes float32 or float64 operands of one dtype, not "
+                    + a.dtype() + " and " + b.dtype());
+        }
+        int[] os = out.shape(), as = a.strides(), bs = b.strides();
+        int batch = os[0], m = os[1], n = os[2], k = a.shape()[2];
+        if (batch == 0 || m == 0 || n == 0) return;
+        if (k == 0) {
+            fill(out, 0);
+            return;
+        }
+        String kernel = t == DType.FLOAT32 ? "gemm_f32" : "gemm_f64";
+        int bytes = t.bytes();
+        for (int b0 = 0; b0 < batch; b0 += 65535) {
+            int count = Math.min(65535, batch - b0);
+            Pointer pa = at(a, a.offset() + b0 * as[0]), pb = at(b, b.offset() + b0 * bs[0]);
+            Pointer pc = ((CudaStorage) out.storage()).at(out.offset()).withByteOffset((long) b0 * m * n * bytes);
+            ctx.launch(kernel, new int[] {(n + 63) / 64, (m + 63) / 64, count}, BLOCK,
+                    m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc);
+        }
+    }
+
+    // ---------------------------------------------------------------- indexing
+
+    @Override
+    public void gather(Tensor x, int dim, Tensor index, Tensor out) {
+        int[] xs = x.strides();
+        int dimStride = xs[dim], dimSize = x.shape()[dim];
+        xs[dim] = 0;
+        int[] g = geom(out.shape(), new int[][] {out.strides(), index.strides(), xs}, new int[] {out.offset(), index.offset(), x.offset()});
+        if (g[1] == 0) return;
+        CUdeviceptr err = clearedErrorFlag();
+        ctx.launch("gather", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(x), type(x), ptr(out), type(out), err);
+        checkIndices(err, dim, dimSize);
+    }
+
+    @Override
+    public void scatterAdd(Tensor out, int dim, Tensor index, Tensor src) {
+        int[] os = out.strides();
+        int dimStride = os[dim], dimSize = out.shape()[dim];
+        os[dim] = 0;
+        int[] g = geom(index.shape(), new int[][] {os, index.strides(), src.strides()}, new int[] {out.offset(), index.offset(), src.offset()});
+        if (g[1] == 0) return;
+        CUdeviceptr err = clearedErrorFlag();
+        ctx.launch("scatter_add", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(src), type(src), ptr(out), type(out), err);
+        checkIndices(err, dim, dimSize);
+    }
+
+    private CUdeviceptr clearedErrorFlag() {
+        if (errorFlag == null) errorFlag = ((CudaStorage) allocate(DType.INT32, 1)).ptr;
+        ctx.makeCurrent();
+        Cuda.check(JCudaDriver.cuMemsetD8Async(errorFlag, (byte) 0, 4, null), "cuMemsetD8Async");
+        return errorFlag;
+    }
+
+    /** Reads the flag the kernel raises on a bad index (a copy that waits for the kernel), as the CPU throws. */
+    private void checkIndices(CUdeviceptr err, int dim, int size) {
+        int[] flag = new int[1];
+        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(flag), err, 4), "cuMemcpyDtoH");
+        if (flag[0] != 0) {
+            throw new IndexOutOfBoundsException("an index is out of bounds for dimension " + dim + " with size " + size);
+        }
+    }
+
+    // ---------------------------------------------------------------- windows
+
+    /** The kernels' Window struct: kernel, stride, padding, dilation, height, width, outHeight, outWidth. */
+    private static int[] window(Window w) {
+        return new int[] {w.kernel(), w.stride(), w.padding(), w.dilation(), w.height(), w.width(), w.outHeight(), w.outWidth()};
+    }
+
+    private static int planes(Tensor x) { return x.shape()[0] * x.shape()[1]; }
+
+    @Override
+    public void im2col(Tensor x, Window w, Tensor out) {
+        int n = out.numel();
+        if (n == 0) return;
+        ctx.launch("im2col", grid(n), BLOCK, window(w), planes(x), at(x, x.offset()), type(x), at(out, out.offset()));
+    }
+
+    @Override
+    public void col2im(Tensor cols, Window w, Tensor dx) {
+        int n = cols.numel();
+        if (n == 0) return;
+        ctx.launch("col2im", grid(n), BLOCK, window(w), planes(dx), at(cols, cols.offset()), type(cols), at(dx, dx.offset()));
+    }
+
+    @Override
+    public void maxPool2d(Tensor x, Window w, Tensor out, Tensor argmax) {
+        int n = out.numel();
+        if (n == 0) return;
+        ctx.launch("max_pool", grid(n), BLOCK, window(w), planes(x), at(x, x.offset()), type(x), at(out, out.offset()),
+                at(argmax, argmax.offset()));
+    }
+
+    @Override
+    public void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx) {
+        int n = grad.numel();
+        if (n == 0) return;
+        int per = grad.shape()[2] * grad.shape()[3], planeSize = dx.shape()[2] * dx.shape()[3];
+        ctx.launch("max_pool_backward", grid(n), BLOCK, planes(dx), per, planeSize, at(grad, grad.offset()), type(grad),
+                at(argmax, argmax.offset()), at(dx, dx.offset()));
+    }
+
+    @Override
+    public void avgPool2d(Tensor x, Window w, Tensor out) {
+        int n = out.numel();
+        if (n == 0) return;
+        ctx.launch("avg_pool", grid(n), BLOCK, window(w), planes(x), at(x, x.offset()), type(x), at(out, out.offset()));
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor grad, Window w, Tensor dx) {
+        int n = grad.numel();
+        if (n == 0) return;
+        ctx.launch("avg_pool_backward", grid(n), BLOCK, window(w), planes(dx), at(grad, grad.offset()), type(grad), at(dx, dx.offset()));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static int[] grid(int n) { return new int[] {(n + BLOCK - 1) / BLOCK}; }
+
+    private static int type(Tensor t) { return t.dtype().ordinal(); }
+
+    private CudaStorage storage(Tensor t) {
+        if (!(t.storage() instanceof CudaStorage s) || !s.device().equals(device)) {
+            throw new IllegalArgumentException("a tensor on " + t.device() + " reached the kernels of " + device);
+        }
+        return s;
+    }
+
+    /** The storage's base address: the offset travels in the Geom. */
+    private Pointer ptr(Tensor t) { return storage(t).ptr; }
+
+    private Pointer at(Tensor t, int element) { return storage(t).at(element); }
+
+    private static int[] remove(int[] a, int i) {
+        int[] r = new int[a.length - 1];
+        for (int s = 0, d = 0; s < a.length; s++) if (s != i) r[d++] = a[s];
+        return r;
+    }
+
+    /** A Geom for tensors viewed over {@code shape} (each already broadcast to it). */
+    static int[] geom(int[] shape, Tensor... ops) {
+        int[][] strides = new int[ops.length][];
+        int[] offsets = new int[ops.length];
+        for (int i = 0; i < ops.length; i++) {
+            if (!Arrays.equals(ops[i].shape(), shape)) {
+                throw new IllegalArgumentException("operand of shape " + Shape.str(ops[i].shape()) + " where " + Shape.str(shape) + " was expected");
+            }
+            strides[i] = ops[i].strides();
+            offsets[i] = ops[i].offset();
+        }
+        return geom(shape, strides, offsets);
+    }
+
+    /**
+     * The Geom struct as ints. Size-1 dimensions are dropped and neighbours merged wherever every operand
+     * steps through them as one (so a contiguous tensor of any rank is one dimension), which keeps index
+     * arithmetic in the kernels short and lets tensors of rank above 8 through when they merge.
+     */
+    static int[] geom(int[] shape, int[][] strides, int[] offsets) {
+        int ops = strides.length;
+        int[] dims = new int[shape.length];
+        int[][] st = new int[ops][shape.length];
+        int nd = 0;
+        long n = 1;
+        for (int d = 0; d < shape.length; d++) {
+            n *= shape[d];
+            if (shape[d] == 1) continue;
+            boolean merge = nd > 0;
+            for (int k = 0; k < ops && merge; k++) merge = st[k][nd - 1] == strides[k][d] * shape[d];
+            if (merge) {
+                dims[nd - 1] *= shape[d];
+                for (int k = 0; k < ops; k++) st[k][nd - 1] = strides[k][d];
+            } else {
+                dims[nd] = shape[d];
+                for (int k = 0; k < ops; k++) st[k][nd] = strides[k][d];
+                nd++;
+            }
+        }
+        if (nd > MAXD) throw new UnsupportedOperationException("tensors of more than " + MAXD + " dimensions that do not merge into fewer");
+        int[] g = new int[GEOM_INTS];
+        g[0] = nd;
+        g[1] = (int) n;
+        for (int d = 0; d < nd; d++) {
+            g[2 + d] = dims[d];
+            for (int k = 0; k < ops; k++) g[2 + MAXD + k * MAXD + d] = st[k][d];
+        }
+        for (int k = 0; k < ops; k++) g[2 + MAXD + MAXOPS * MAXD + k] = offsets[k];
+        return g;
+    }
+}

@@ -1,0 +1,129 @@
+package org.nnc.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.nnc.backend.cuda.CudaBackendTest.close;
+import static org.nnc.backend.cuda.GpuOrSkip.CUDA;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nnc.data.TensorDataset;
+import org.nnc.nn.Activation;
+import org.nnc.nn.BatchNorm2d;
+import org.nnc.nn.GRU;
+import org.nnc.nn.LSTM;
+import org.nnc.nn.Linear;
+import org.nnc.nn.Module;
+import org.nnc.nn.Sequential;
+import org.nnc.optim.Adagrad;
+import org.nnc.optim.Adam;
+import org.nnc.optim.Optimizer;
+import org.nnc.optim.RMSprop;
+import org.nnc.optim.SGD;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
+import org.nnc.tensor.Generator;
+import org.nnc.tensor.Tensor;
+import org.nnc.train.Loss;
+import org.nnc.train.TrainConfig;
+import org.nnc.train.Trainer;
+
+/** Layers, optimizer updates and a whole training run on the GPU against the same on the CPU. */
+class CudaModulesTest {
+    @BeforeEach
+    void gpu() { GpuOrSkip.require(); }
+
+    /** The same module twice (one moved to the GPU), run on the same input; outputs and every gradient compared. */
+    private static void sameOnBoth(Supplier<Module> make, Tensor input) {
+        Generator.global().manualSeed(4);
+        Module cpu = make.get();
+        Generator.global().manualSeed(4);
+        Module gpu = make.get().to(CUDA);
+        Tensor yc = cpu.forward(input), yg = gpu.forward(input.to(CUDA));
+        close("output", yc, yg, 1e-5, 1e-4);
+        Tensor r = Tensor.rand(new Generator(9), DType.FLOAT32, yc.shape());
+        yc.mul(r).sum().backward();
+        yg.mul(r.to(CUDA)).sum().backward();
+        Map<String, Tensor> pc = cpu.namedParameters(), pg = gpu.namedParameters();
+        for (String k : pc.keySet()) close("gradient of " + k, pc.get(k).grad(), pg.get(k).grad(), 1e-5, 1e-4);
+        Map<String, Tensor> sc = cpu.stateDict(), sg = gpu.stateDict();
+        for (String k : sc.keySet()) close("state " + k, sc.get(k), sg.get(k), 1e-5, 1e-4);
+    }
+
+    @Test
+    void lstmOnTheGpuMatchesTheFusedCpuCell() {
+        sameOnBoth(() -> new LSTM(5, 16, 2), Tensor.rand(new Generator(1), DType.FLOAT32, 3, 7, 5));
+    }
+
+    @Test
+    void gru() {
+        sameOnBoth(() -> new GRU(5, 8), Tensor.rand(new Generator(2), DType.FLOAT32, 4, 6, 5));
+    }
+
+    @Test
+    void batchNormInTrainingModeUpdatesItsRunningStatistics() {
+        sameOnBoth(() -> new BatchNorm2d(3), Tensor.rand(new Generator(3), DType.FLOAT32, 4, 3, 5, 5));
+    }
+
+    @Test
+    void optimizerUpdatesRunOnTheDevice() {
+        List<Function<List<Tensor>, Optimizer>> opts = List.of(
+                p -> new SGD(p, 0.1, 0.9, 0, true, 1e-3),
+                p -> new Adam(p, 0.01),
+                p -> new RMSprop(p, 0.01, 0.9, 1e-8, 0, 0.5, true),
+                p -> new Adagrad(p, 0.1));
+        for (Function<List<Tensor>, Optimizer> make : opts) {
+            Tensor init = Tensor.rand(new Generator(6), DType.FLOAT32, 4, 5), c = Tensor.rand(new Generator(7), DType.FLOAT32, 4, 5);
+            Tensor pc = init.clone().detach().requiresGrad(true), pg = init.to(CUDA).detach().requiresGrad(true);
+            Optimizer oc = make.apply(List.of(pc)), og = make.apply(List.of(pg));
+            Tensor cg = c.to(CUDA);
+            for (int step = 0; step < 3; step++) {
+                oc.zeroGrad();
+                og.zeroGrad();
+                pc.pow(2).mul(c).sum().backward();
+                pg.pow(2).mul(cg).sum().backward();
+                oc.step();
+                og.step();
+            }
+            assertEquals(CUDA, pg.device());
+            close(oc.getClass().getSimpleName(), pc, pg, 1e-5, 1e-4);
+        }
+    }
+
+    @Test
+    void aTrainingRunReachesTheSameAccuracyOnBothDevices() {
+        TensorDataset data = spirals();
+        double[] acc = new double[2];
+        List<String> devices = List.of("cpu", "cuda");
+        for (int i = 0; i < 2; i++) {
+            Generator.global().manualSeed(0);
+            Module net = new Sequential(new Linear(2, 32), Activation.tanh(), new Linear(32, 2));
+            TrainConfig c = TrainConfig.of(data, Loss.CROSS_ENTROPY).withEpochs(15).withBatchSize(20)
+                    .withOptimizer(p -> new Adam(p, 0.02)).withSeed(1).withDevice(devices.get(i));
+            Trainer.Result r = Trainer.fit(net, c, new PrintStream(new ByteArrayOutputStream()), false);
+            acc[i] = r.history().last().trainAccuracy();
+            assertEquals(i == 0 ? Device.CPU : CUDA, net.device());
+        }
+        assertEquals(acc[0], acc[1], 0.02, "cpu vs cuda training accuracy");
+    }
+
+    private static TensorDataset spirals() {
+        Generator g = new Generator(1);
+        int n = 200;
+        float[] x = new float[4 * n];
+        long[] y = new long[2 * n];
+        for (int k = 0; k < 2 * n; k++) {
+            int c = k / n, i = k % n;
+            double r = (double) i / n * 5 + 0.2, t = 1.75 * i / n * 2 * Math.PI + c * Math.PI;
+            x[2 * k] = (float) (r * Math.cos(t) + g.nextGaussian() * 0.08);
+            x[2 * k + 1] = (float) (r * Math.sin(t) + g.nextGaussian() * 0.08);
+            y[k] = c;
+        }
+        return new TensorDataset(Tensor.of(x, 2 * n, 2), Tensor.of(y, 2 * n));
+    }
+}
