@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """WORKLOADS.md W2-W6 in PyTorch (Debian's python3-torch), printing the same lines as bench/run with
-"pytorch" in place of "nnc". Usage: /usr/bin/python3 bench/pytorch/workloads.py W2 [W3 ...]"""
+"pytorch" in place of "nnc". Usage: /usr/bin/python3 bench/pytorch/workloads.py W2 [W3 ...] [--device cuda]
+(on a GPU, W2-W4 train there and their figures are named cuda_ms_per_step, as nnc's)."""
 import gzip
 import os
 import statistics
@@ -14,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 torch.set_num_threads(2)
+DEVICE = "cpu"
 
 
 def blas():
@@ -37,15 +39,23 @@ def timed(warmup, n, step):
 
 def train_figures(label, warmup, n, step):
     """The WORKLOADS.md figure, then the same step after 300 more (the steady state a long run sees)."""
+    if DEVICE != "cpu":
+        label = label.replace(" ms_per_step", " cuda_ms_per_step")
     report(label, timed(warmup, n, step))
     report(label + "_steady", timed(300, 50, step))
 
 
 def train_step(model, opt, x, y):
+    """One step; on a GPU it waits for the step's kernels, as nnc's does by reading the loss."""
+    model.to(DEVICE)
+    x, y = x.to(DEVICE), y.to(DEVICE)
+
     def step():
         opt.zero_grad()
         F.cross_entropy(model(x), y).backward()
         opt.step()
+        if DEVICE != "cpu":
+            torch.cuda.synchronize()
     return step
 
 
@@ -130,6 +140,14 @@ def w6():
 
 
 if __name__ == "__main__":
-    print(f"# baseline: torch {torch.__version__}, {torch.get_num_threads()} threads, BLAS {blas()}")
-    for w in sys.argv[1:] or ["W2", "W3", "W4", "W5", "W6"]:
+    args = sys.argv[1:]
+    if "--device" in args:
+        i = args.index("--device")
+        DEVICE = args[i + 1]
+        del args[i:i + 2]
+    if DEVICE == "cpu":
+        print(f"# baseline: torch {torch.__version__}, {torch.get_num_threads()} threads, BLAS {blas()}")
+    else:
+        print(f"# baseline: torch {torch.__version__} on {torch.cuda.get_device_name()}, CUDA {torch.version.cuda}")
+    for w in args or ["W2", "W3", "W4", "W5", "W6"]:
         globals()[w.lower()]()

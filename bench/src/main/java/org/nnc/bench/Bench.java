@@ -14,9 +14,25 @@ import org.nnc.tensor.Tensor;
 public final class Bench {
     private Bench() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] argv) {
+        java.util.List<String> rest = new java.util.ArrayList<>(Arrays.asList(argv));
+        int at = rest.indexOf("--device");
+        if (at >= 0 && at + 1 < rest.size()) {
+            org.nnc.backend.Devices.Choice where;
+            try {
+                where = org.nnc.backend.Devices.resolve(rest.get(at + 1));
+            } catch (RuntimeException e) {
+                System.err.println("bench: " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+            if (where.note() != null) System.out.println("# " + where.note());
+            Workloads.device = where.device();
+            rest.subList(at, at + 2).clear();
+        }
+        String[] args = rest.toArray(new String[0]);
         if (args.length == 0) {
-            System.err.println("usage: bench/run W1 [sizes…]");
+            System.err.println("usage: bench/run W1 [sizes…] | W2 … W6 [--device cuda]");
             System.exit(2);
         }
         switch (args[0]) {

@@ -19,6 +19,7 @@ import org.nnc.optim.Adam;
 import org.nnc.optim.Optimizer;
 import org.nnc.optim.SGD;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.Tensor;
 
@@ -28,6 +29,16 @@ import org.nnc.tensor.Tensor;
  */
 final class Workloads {
     private Workloads() {}
+
+    /** Where W2–W4 train: {@code bench/run W2 --device cuda} sets it. Figures on a GPU carry a {@code cuda_} prefix. */
+    static Device device = Device.CPU;
+
+    private static boolean onGpu() { return device.kind() != Device.Kind.CPU; }
+
+    /** "W2 nnc ms_per_step", or "W2 nnc cuda_ms_per_step" on a GPU. */
+    private static String label(String workload, String figure) {
+        return workload + " nnc " + (onGpu() ? "cuda_" : "") + figure;
+    }
 
     private static double[] time(int warmup, int timed, Runnable step) {
         for (int i = 0; i < warmup; i++) step.run();
@@ -50,11 +61,16 @@ final class Workloads {
         Bench.print(label + "_steady", time(300, 50, step));
     }
 
+    /** One training step; on a GPU it ends by reading the loss, which waits for every kernel of the step. */
     private static Runnable trainStep(Module m, Optimizer opt, Tensor x, Tensor y) {
+        m.to(device);
+        Tensor xd = x.to(device), yd = y.to(device);
         return () -> {
             opt.zeroGrad();
-            Functional.crossEntropy(m.forward(x), y).backward();
+            Tensor loss = Functional.crossEntropy(m.forward(xd), yd);
+            loss.backward();
             opt.step();
+            if (onGpu()) loss.item();
         };
     }
 
@@ -73,7 +89,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = mlp();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 128, 784), y = labels(g, 128);
-        trainFigures("W2 nnc ms_per_step", 10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
+        trainFigures(label("W2", "ms_per_step"), 10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
     }
 
     static void w3() {
@@ -83,7 +99,7 @@ final class Workloads {
                 new Conv2d(32, 64, 3, 1, 1, 1, true), Activation.relu(), new MaxPool2d(2), new Flatten(),
                 new Linear(3136, 128), Activation.relu(), new Linear(128, 10));
         Tensor x = Tensor.randn(g, DType.FLOAT32, 64, 1, 28, 28), y = labels(g, 64);
-        trainFigures("W3 nnc ms_per_step", 5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
+        trainFigures(label("W3", "ms_per_step"), 5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
     }
 
     /** LSTM(64, 128) over 32 steps, the last hidden state into Linear(128, 10). */
@@ -100,7 +116,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = new LstmClassifier();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 32, 32, 64), y = labels(g, 32);
-        trainFigures("W4 nnc ms_per_step", 5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y));
+        trainFigures(label("W4", "ms_per_step"), 5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y));
     }
 
     static void w5() {

@@ -83,6 +83,19 @@ class RunCommandTest {
     }
 
     @Test
+    void cudaWithoutAGpuIsOneLineThatSaysWhyAndAutoFallsBack() {
+        String why = org.nnc.backend.cuda.Cuda.unavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why != null, "this machine has a GPU");
+        Run r = run("run", "../samples/iris_mlp.nnet", "--epochs", "1", "--device", "cuda");
+        assertEquals(1, r.status());
+        assertEquals("error: device = cuda was asked for, but cuda:0 is not available: " + why
+                + "; use device = auto to fall back to the CPU", r.err().strip());
+        r = run("run", "../samples/iris_mlp.nnet", "--epochs", "1", "--device", "auto");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("device auto: training on the CPU (" + why + ")\n"), r.out());
+    }
+
+    @Test
     void aBadDeviceIsAUsageError() {
         Run r = run("run", "../samples/iris_mlp.nnet", "--device", "tpu");
         assertEquals(2, r.status());

@@ -115,7 +115,7 @@ public final class Functional {
                     + ") does not fit an input of " + x.size(2) + "x" + x.size(3));
         }
         int b = x.size(0), c = x.size(1);
-        Tensor cols = Tensor.empty(x.dtype(), x.device(), b, c * kernel * kernel, w.outHeight() * w.outWidth());
+        Tensor cols = Tensor.uninitialized(x.dtype(), x.device(), b, c * kernel * kernel, w.outHeight() * w.outWidth());
         x.backend().im2col(xc, w, cols);
         int[] shape = x.shape();
         return Autograd.record("unfold", cols, g -> {
@@ -144,8 +144,8 @@ public final class Functional {
         require4d("maxPool2d", x);
         Window w = new Window(kernel, stride, padding, 1, x.size(2), x.size(3));
         if (w.outHeight() < 1 || w.outWidth() < 1) throw new IllegalArgumentException("maxPool2d window " + kernel + " larger than input");
-        Tensor y = Tensor.empty(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
-        Tensor argmax = Tensor.empty(DType.INT32, x.device(), y.shape());
+        Tensor y = Tensor.uninitialized(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
+        Tensor argmax = Tensor.uninitialized(DType.INT32, x.device(), y.shape());
         x.backend().maxPool2d(Ops.contiguous(x.detach()), w, y, argmax);
         int[] shape = x.shape();
         return Autograd.record("maxPool2d", y, g -> {
@@ -161,7 +161,7 @@ public final class Functional {
         require4d("avgPool2d", x);
         Window w = new Window(kernel, stride, padding, 1, x.size(2), x.size(3));
         if (w.outHeight() < 1 || w.outWidth() < 1) throw new IllegalArgumentException("avgPool2d window " + kernel + " larger than input");
-        Tensor y = Tensor.empty(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
+        Tensor y = Tensor.uninitialized(x.dtype(), x.device(), x.size(0), x.size(1), w.outHeight(), w.outWidth());
         x.backend().avgPool2d(Ops.contiguous(x.detach()), w, y);
         int[] shape = x.shape();
         return Autograd.record("avgPool2d", y, g -> {

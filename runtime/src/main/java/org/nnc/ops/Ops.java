@@ -62,7 +62,7 @@ public final class Ops {
         DType dt = f.isComparison() ? DType.BOOL : DType.promote(a.dtype(), b.dtype());
         if (f == BinaryFn.DIV || f == BinaryFn.POW) dt = floatOf(dt);
         Device dev = commonDevice(a, b);
-        Tensor out = Tensor.empty(dt, dev, shape);
+        Tensor out = Tensor.uninitialized(dt, dev, shape);
         out.backend().binary(f, broadcastTo(on(dev, a), shape), broadcastTo(on(dev, b), shape), out);
         return out;
     }
@@ -95,7 +95,7 @@ public final class Ops {
         if (from.equals(target)) return x;
         Tensor c = contiguous(x.detach());
         int n = c.numel();
-        Tensor y = Tensor.empty(c.dtype(), target, c.shape());
+        Tensor y = Tensor.uninitialized(c.dtype(), target, c.shape());
         if (c.storage() instanceof DeviceStorage src) {
             if (target.kind() == Device.Kind.CPU) {
                 src.read(c.offset(), y.storage(), 0, n);
@@ -176,7 +176,7 @@ public final class Ops {
     public static Tensor map(UnaryFn f, double p, double q, Tensor x) { return unary(f, p, q, x); }
 
     private static Tensor unary(UnaryFn f, double p, double q, Tensor x) {
-        Tensor out = Tensor.empty(unaryType(f, x.dtype(), p, q), x.device(), x.shape());
+        Tensor out = Tensor.uninitialized(unaryType(f, x.dtype(), p, q), x.device(), x.shape());
         x.backend().unary(f, p, q, x, out);
         return out;
     }
@@ -249,7 +249,7 @@ public final class Ops {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(cond.shape(), Shape.broadcast(a.shape(), b.shape()));
         Device dev = commonDevice(cond, a, b);
-        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), dev, shape);
+        Tensor out = Tensor.uninitialized(DType.promote(a.dtype(), b.dtype()), dev, shape);
         out.backend().where(broadcastTo(on(dev, cond), shape), broadcastTo(on(dev, a), shape), broadcastTo(on(dev, b), shape), out);
         return Autograd.record("where", out, g -> {
             Tensor zero = Tensor.scalar(g.dtype(), 0);
@@ -263,7 +263,7 @@ public final class Ops {
     public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         Device dev = commonDevice(x, mask);
         Tensor m = broadcastTo(on(dev, mask), x.shape());
-        Tensor out = Tensor.empty(x.dtype(), dev, x.shape());
+        Tensor out = Tensor.uninitialized(x.dtype(), dev, x.shape());
         x.backend().where(m, broadcastTo(on(dev, Tensor.scalar(x.dtype(), value)), x.shape()), x, out);
         return Autograd.record("masked_fill", out, g -> new Tensor[] {where(m, Tensor.scalar(g.dtype(), 0), g), null}, x, mask);
     }
@@ -276,7 +276,7 @@ public final class Ops {
         for (int d = 0, j = 0; d < s.length; d++) if (d != dim) outShape[j++] = s[d];
         DType dt = (f == ReduceFn.ARGMAX || f == ReduceFn.ARGMIN) ? DType.INT64
                 : (f == ReduceFn.SUM && !x.dtype().isFloating() ? DType.INT64 : x.dtype());
-        Tensor out = Tensor.empty(dt, x.device(), outShape);
+        Tensor out = Tensor.uninitialized(dt, x.device(), outShape);
         x.backend().reduce(f, x, dim, out);
         return out;
     }
@@ -387,7 +387,7 @@ public final class Ops {
         Device dev = commonDevice(a, b);
         Tensor a3 = batched(broadcastTo(a2, concat(batch, n, k)), bt);
         Tensor b3 = batched(broadcastTo(b2, concat(batch, k, m)), bt);
-        Tensor out = Tensor.empty(DType.promote(a.dtype(), b.dtype()), dev, bt, n, m);
+        Tensor out = Tensor.uninitialized(DType.promote(a.dtype(), b.dtype()), dev, bt, n, m);
         a.backend().matmul(a3, b3, out);
         int[] outShape = concat(batch, n, m);
         if (a.dim() == 1) outShape = remove(outShape, outShape.length - 2);
@@ -448,7 +448,7 @@ public final class Ops {
             expect = st[d] * s[d];
         }
         if (!ok) {
-            Tensor c = Tensor.empty(t.dtype(), t.device(), s);
+            Tensor c = Tensor.uninitialized(t.dtype(), t.device(), s);
             t.backend().unary(UnaryFn.IDENTITY, 0, 0, t, c);
             return batched(c, bt);
         }
@@ -461,7 +461,7 @@ public final class Ops {
 
     /** A contiguous copy with fresh storage. */
     public static Tensor copy(Tensor x) {
-        Tensor y = Tensor.empty(x.dtype(), x.device(), x.shape());
+        Tensor y = Tensor.uninitialized(x.dtype(), x.device(), x.shape());
         x.backend().unary(UnaryFn.IDENTITY, 0, 0, x, y);
         return Autograd.record("copy", y, g -> new Tensor[] {g}, x);
     }
@@ -469,7 +469,7 @@ public final class Ops {
     /** Converts the element type; gradients flow between floating types. */
     public static Tensor to(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
-        Tensor y = Tensor.empty(dtype, x.device(), x.shape());
+        Tensor y = Tensor.uninitialized(dtype, x.device(), x.shape());
         x.backend().unary(UnaryFn.IDENTITY, 0, 0, x, y);
         if (!dtype.isFloating()) return y;
         return Autograd.record("to", y, g -> new Tensor[] {to(g, x.dtype())}, x);
@@ -672,7 +672,7 @@ public final class Ops {
         }
         shape[d] = total;
         Device dev = commonDevice(parts.toArray(new Tensor[0]));
-        Tensor out = Tensor.empty(dt, dev, shape);
+        Tensor out = Tensor.uninitialized(dt, dev, shape);
         int[] starts = new int[parts.size()];
         for (int i = 0, at = 0; i < parts.size(); i++) {
             starts[i] = at;
@@ -721,7 +721,7 @@ public final class Ops {
             }
         }
         Device dev = commonDevice(x, index);
-        Tensor out = Tensor.empty(x.dtype(), dev, index.shape());
+        Tensor out = Tensor.uninitialized(x.dtype(), dev, index.shape());
         x.backend().gather(x, d, index, out);
         int[] shape = x.shape();
         return Autograd.record("gather", out, g -> {

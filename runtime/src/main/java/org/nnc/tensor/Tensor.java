@@ -42,6 +42,15 @@ public final class Tensor {
         return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
     }
 
+    /**
+     * A contiguous tensor on {@code device} whose contents are undefined (zeros on the CPU): for results that a
+     * kernel then writes in full.
+     */
+    public static Tensor uninitialized(DType dtype, Device device, int... shape) {
+        if (device.kind() == Device.Kind.CPU) return empty(dtype, shape);
+        return new Tensor(Devices.backend(device).allocateUninitialized(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
+    }
+
     /** A contiguous tensor on {@code device} (zero-filled, like every fresh storage). */
     public static Tensor empty(DType dtype, Device device, int... shape) {
         if (device.kind() == Device.Kind.CPU) return empty(dtype, shape);

@@ -27,7 +27,8 @@ final class CudaBackend implements Backend {
     private final Device device;
     final Cuda.Context ctx;
     final CudaMemory memory;
-    private CUdeviceptr errorFlag;
+    /** Where gather and scatter kernels flag a bad index; held as storage so its block is never handed out again. */
+    private CudaStorage errorFlag;
 
     CudaBackend(int index) {
         this.device = Device.cuda(index);
@@ -39,7 +40,9 @@ final class CudaBackend implements Backend {
 
     @Override public Device device() { return device; }
 
-    @Override public Storage allocate(DType dtype, int n) { return new CudaStorage(this, dtype, n); }
+    @Override public Storage allocate(DType dtype, int n) { return new CudaStorage(this, dtype, n, true); }
+
+    @Override public Storage allocateUninitialized(DType dtype, int n) { return new CudaStorage(this, dtype, n, false); }
 
     /** The bytes the allocator has handed out and holds in its cache (for tests and the GPU check). */
     long[] memoryUse() { return new long[] {memory.inUse(), memory.cached()}; }
@@ -64,7 +67,7 @@ final class CudaBackend implements Backend {
     public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
         Tensor mask = cond;
         if (cond.dtype() != DType.BOOL) {
-            mask = Tensor.empty(DType.BOOL, device, cond.shape());
+            mask = Tensor.uninitialized(DType.BOOL, device, cond.shape());
             unary(UnaryFn.IDENTITY, 0, 0, cond, mask);
         }
         int[] g = geom(out.shape(), out, mask, a, b);
@@ -147,10 +150,10 @@ final class CudaBackend implements Backend {
     }
 
     private CUdeviceptr clearedErrorFlag() {
-        if (errorFlag == null) errorFlag = ((CudaStorage) allocate(DType.INT32, 1)).ptr;
+        if (errorFlag == null) errorFlag = new CudaStorage(this, DType.INT32, 1, true);
         ctx.makeCurrent();
-        Cuda.check(JCudaDriver.cuMemsetD8Async(errorFlag, (byte) 0, 4, null), "cuMemsetD8Async");
-        return errorFlag;
+        Cuda.check(JCudaDriver.cuMemsetD8Async(errorFlag.ptr, (byte) 0, 4, null), "cuMemsetD8Async");
+        return errorFlag.ptr;
     }
 
     /** Reads the flag the kernel raises on a bad index (a copy that waits for the kernel), as the CPU throws. */

@@ -61,8 +61,8 @@ final class CudaMemory {
         return (bytes + unit - 1) / unit * unit;
     }
 
-    /** A zero-filled block of at least {@code bytes}, owned by {@code owner} until it becomes unreachable. */
-    synchronized CUdeviceptr allocate(Object owner, long bytes, String what) {
+    /** A block of at least {@code bytes} (zero-filled if asked), owned by {@code owner} until it becomes unreachable. */
+    synchronized CUdeviceptr allocate(Object owner, long bytes, boolean zeroed, String what) {
         ctx.makeCurrent();
         drain();
         long size = sizeClass(Math.max(bytes, 1));
@@ -88,7 +88,7 @@ final class CudaMemory {
             throw new CudaException(String.format(Locale.ROOT, "out of GPU memory allocating %s (%s): nnc holds %s of the"
                     + " GPU's %s; a smaller batch size or model needs less", what, human(bytes), human(inUse), human(all[0])));
         }
-        Cuda.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, bytes, null), "cuMemsetD8Async");
+        if (zeroed && bytes > 0) Cuda.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, bytes, null), "cuMemsetD8Async");
         live.add(new Block(owner, p, size, released));
         inUse += size;
         return p;

@@ -16,11 +16,11 @@ final class CudaStorage extends DeviceStorage {
     private final int size;
     final CUdeviceptr ptr;
 
-    CudaStorage(CudaBackend backend, DType dtype, int size) {
+    CudaStorage(CudaBackend backend, DType dtype, int size, boolean zeroed) {
         this.backend = backend;
         this.dtype = dtype;
         this.size = size;
-        this.ptr = backend.memory.allocate(this, (long) size * dtype.bytes(),
+        this.ptr = backend.memory.allocate(this, (long) size * dtype.bytes(), zeroed,
                 String.format(java.util.Locale.ROOT, "a %s tensor of %,d elements", dtype, size));
     }
 

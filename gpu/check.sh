@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The GPU check (issue 8). GPU machines have no Java and no network, so it comes in two halves:
+#
+#   gpu/check.sh bundle   here: builds nnc and assembles gpu-bundle/ (ignored by git, < 64 MiB): a jlinked
+#                         JDK 25 as .tar.gz, the jars (nnc, its test classes, JUnit's console launcher)
+#                         and JCuda's driver library, which needs nothing but the GPU driver's libcuda.so.1.
+#   gpu/check.sh run      on the GPU machine, from the repository root with gpu-bundle/ beside it: runs
+#                         the CUDA tests, then W2 and W3 on the GPU with nnc and (where python3 has torch
+#                         with CUDA) with PyTorch, and prints pass/fail counts and the nnc/PyTorch ratios.
+#
+# With the device tool: run "bash gpu/check.sh run" with carry ["gpu-bundle"].
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+BUNDLE="$ROOT/gpu-bundle"
+JUNIT_VERSION=6.1.3
+JCUDA_VERSION=12.6.0
+# java.xml and jdk.jfr are what JUnit's console launcher needs (jdeps); java.desktop (plots) stays out.
+MODULES=java.base,java.logging,java.xml,jdk.jfr,jdk.incubator.vector
+
+bundle() {
+    local jdk
+    jdk=$("$ROOT/bin/find-jdk")
+    (cd "$ROOT" && JAVA_HOME="$jdk" mvn -B -q -DskipTests install -pl runtime,bench -am)
+    rm -rf "$BUNDLE"
+    mkdir -p "$BUNDLE/lib" "$BUNDLE/native"
+    cp "$ROOT"/bench/target/nnc-bench-*.jar "$ROOT"/bench/target/lib/*.jar "$BUNDLE/lib/"
+    rm -f "$BUNDLE"/lib/jcuda-natives-*.jar "$BUNDLE"/lib/jfreechart-*.jar
+    (cd "$ROOT/runtime/target/test-classes" && "$jdk/bin/jar" cf "$BUNDLE/lib/nnc-runtime-tests.jar" .)
+    (cd "$ROOT" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION \
+        -DoutputDirectory="$BUNDLE/lib")
+    local natives="$HOME/.m2/repository/org/jcuda/jcuda-natives/$JCUDA_VERSION/jcuda-natives-$JCUDA_VERSION-linux-x86_64.jar"
+    (cd "$BUNDLE/native" && unzip -q -j "$natives" "lib/libJCudaDriver-$JCUDA_VERSION-linux-x86_64.so")
+    local tmp
+    tmp=$(mktemp -d)
+    "$jdk/bin/jlink" --add-modules "$MODULES" --strip-debug --no-man-pages --no-header-files --compress=zip-9 \
+        --output "$tmp/jre" 2> >(grep -v 'incubator modules' >&2)
+    tar -C "$tmp" -czf "$BUNDLE/jre.tar.gz" jre
+    rm -rf "$tmp"
+    cp "$ROOT/bench/pytorch/workloads.py" "$BUNDLE/"
+    du -sh "$BUNDLE"
+    local bytes
+    bytes=$(du -sb "$BUNDLE" | cut -f1)
+    if [ "$bytes" -ge $((64 << 20)) ]; then
+        echo "gpu/check.sh: the bundle is $bytes bytes, over the 64 MiB a device call carries" >&2
+        exit 1
+    fi
+}
+
+run() {
+    [ -d "$BUNDLE" ] || { echo "gpu/check.sh: no gpu-bundle/; run 'gpu/check.sh bundle' first and carry it" >&2; exit 2; }
+    local jre=${TMPDIR:-/tmp}/nnc-jre
+    [ -x "$jre/jre/bin/java" ] || { mkdir -p "$jre" && tar -C "$jre" -xzf "$BUNDLE/jre.tar.gz"; }
+    local java="$jre/jre/bin/java"
+    local cp
+    cp=$(ls "$BUNDLE"/lib/*.jar | grep -v junit-platform-console | paste -sd:)
+    local opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -XX:+UseParallelGC
+        -Djava.library.path="$BUNDLE/native")
+    echo "== machine"
+    if command -v nvidia-smi >/dev/null; then
+        nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    else
+        echo "no nvidia-smi on this machine"
+    fi
+    "$java" -version 2>&1 | head -1
+    echo "== CUDA tests (each CUDA kernel against the CPU kernel)"
+    local reports=${TMPDIR:-/tmp}/nnc-gpu-reports
+    rm -rf "$reports"
+    # The tests read nothing from the source tree except CudaSourceTest, which is left to the build.
+    (cd "$ROOT/runtime" && "$java" "${opts[@]}" -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute \
+        --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
+        --select-class org.nnc.backend.cuda.CudaWithoutGpuTest --details=summary --details-theme=ascii \
+        --reports-dir="$reports" 2>&1 | grep -v 'incubator modules') || true
+    if [ -d "$reports" ]; then
+        grep -ho '<testcase name="[^"]*" classname="[^"]*"[^>]*>\s*<failure message="[^"]*' "$reports"/*.xml 2>/dev/null | head -40 || true
+    fi
+    echo "== W2, W3 on the GPU"
+    local log
+    log=$(mktemp)
+    for round in 1 2 3; do
+        for w in W2 W3; do
+            "$java" "${opts[@]}" -Xmx8g -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
+                | grep -v 'incubator modules' | sed "s/^/round=$round /" | tee -a "$log" || true
+            local py
+            for py in /opt/torch/.venv/bin/python3 python3; do
+                if command -v "$py" >/dev/null && "$py" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+                    "$py" "$BUNDLE/workloads.py" "$w" --device cuda 2>&1 | sed "s/^/round=$round /" | tee -a "$log" || true
+                    break
+                fi
+            done
+        done
+    done
+    echo "== nnc / PyTorch per round (median step times; the target is at most 1.5)"
+    grep -o 'round=[0-9]* W[0-9] [a-z]* [a-z_]* median=[0-9.]*' "$log" | awk '
+        { split($1, r, "="); split($5, m, "="); key = $2 " " $4; v[key, r[2], $3] = m[2]; keys[key] = 1; rounds[r[2]] = 1 }
+        END { for (k in keys) { line = k ":"; for (rd in rounds) if ((k, rd, "nnc") in v && (k, rd, "pytorch") in v)
+              line = line sprintf("  %.3f/%.3f=%.2f", v[k, rd, "nnc"], v[k, rd, "pytorch"], v[k, rd, "nnc"] / v[k, rd, "pytorch"]);
+              print line } }' | sort
+    rm -f "$log"
+}
+
+case "${1:-}" in
+    bundle) bundle ;;
+    run) run ;;
+    *) echo "usage: gpu/check.sh bundle | run" >&2; exit 2 ;;
+esac
