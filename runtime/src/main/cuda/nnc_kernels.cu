@@ -210,7 +210,7 @@ extern "C" __global__ void reduce(Geom g, int op, int len, int step, const void*
     si[threadIdx.x] = vi;
     __syncthreads();
     for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
+        if ((int) threadIdx.x < s) {
             double a = sv[threadIdx.x], b = sv[threadIdx.x + s];
             int ia = si[threadIdx.x], ib = si[threadIdx.x + s];
             if (op == SUM) {

@@ -1,0 +1,283 @@
+// nnc_kernels.cu compiled for the CPU and checked against plain loops, so that index arithmetic, the
+// reduction's tie and NaN rules and the GEMM tiling are tested on machines without a GPU (CUDA's own
+// rounding and atomics are not: the CUDA tests on a GPU cover those). Each CUDA block runs in turn; its
+// threads are std::threads when the kernel synchronizes, and __shared__ arrays become statics, which the
+// threads of the one running block share as they would shared memory.
+//
+// Built and run by CudaKernelsOnHostTest:  g++ -std=c++20 -O1 -pthread kernels_on_host.cpp
+#include <atomic>
+#include <barrier>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <thread>
+#include <vector>
+
+struct dim3 {
+    unsigned x = 1, y = 1, z = 1;
+};
+thread_local dim3 threadIdx, blockIdx;
+dim3 blockDim, gridDim;
+std::barrier<>* block_barrier = nullptr;
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static
+#define __launch_bounds__(n)
+inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+
+using std::fma;
+using std::signbit;
+inline double normcdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+// PTX cvt.rzi: NaN to 0, saturating, as Java's casts.
+inline int __double2int_rz(double v) {
+    if (v != v) return 0;
+    if (v >= 2147483647.0) return 2147483647;
+    if (v <= -2147483648.0) return -2147483647 - 1;
+    return (int) v;
+}
+inline long long __double2ll_rz(double v) {
+    if (v != v) return 0;
+    if (v >= 9.2233720368547758e18) return std::numeric_limits<long long>::max();
+    if (v <= -9.2233720368547758e18) return std::numeric_limits<long long>::min();
+    return (long long) v;
+}
+inline double __longlong_as_double(long long v) {
+    double d;
+    std::memcpy(&d, &v, sizeof d);
+    return d;
+}
+template <typename T> inline T atomicAdd(T* p, T v) { return std::atomic_ref<T>(*p).fetch_add(v); }
+inline int atomicCAS(int* p, int expected, int desired) {
+    std::atomic_ref<int>(*p).compare_exchange_strong(expected, desired);
+    return expected;
+}
+
+#include "../../main/cuda/nnc_kernels.cu"
+
+static int failures = 0;
+static void expect(bool ok, const char* what, double got, double want) {
+    if (!ok) {
+        std::printf("FAIL %s: got %.17g, want %.17g\n", what, got, want);
+        failures++;
+    }
+}
+static bool same(double a, double b) { return (a != a && b != b) || a == b || std::fabs(a - b) <= 1e-12 * std::fabs(b); }
+
+/** Runs kernel over grid × block; with sync, each block's threads run concurrently and meet at __syncthreads. */
+static void launch(dim3 grid, dim3 block, bool sync, const std::function<void()>& kernel) {
+    gridDim = grid;
+    blockDim = block;
+    for (unsigned z = 0; z < grid.z; z++)
+        for (unsigned y = 0; y < grid.y; y++)
+            for (unsigned x = 0; x < grid.x; x++) {
+                dim3 b{x, y, z};
+                if (!sync) {
+                    blockIdx = b;
+                    for (unsigned t = 0; t < block.x; t++) {
+                        threadIdx = dim3{t, 0, 0};
+                        kernel();
+                    }
+                    continue;
+                }
+                std::barrier<> bar((std::ptrdiff_t) block.x);
+                block_barrier = &bar;
+                std::vector<std::thread> threads;
+                for (unsigned t = 0; t < block.x; t++) {
+                    threads.emplace_back([&, t, b] {
+                        blockIdx = b;
+                        threadIdx = dim3{t, 0, 0};
+                        kernel();
+                    });
+                }
+                for (auto& th : threads) th.join();
+            }
+}
+
+static Geom geom(int ndim, const int* shape, int nops, const int strides[][MAXD], const int* offsets) {
+    Geom g{};
+    g.ndim = ndim;
+    g.n = 1;
+    for (int d = 0; d < ndim; d++) {
+        g.shape[d] = shape[d];
+        g.n *= shape[d];
+        for (int k = 0; k < nops; k++) g.stride[k][d] = strides[k][d];
+    }
+    for (int k = 0; k < nops; k++) g.offset[k] = offsets[k];
+    return g;
+}
+
+static unsigned blocks(int n) { return (unsigned) ((n + 255) / 256); }
+
+int main() {
+    // The Java side writes Geom as ints: ndim, n, shape[8], stride[4][8], offset[4] (CudaBackend.geom).
+    static_assert(offsetof(Geom, n) == 4 && offsetof(Geom, shape) == 8 && offsetof(Geom, stride) == 40 &&
+                  offsetof(Geom, offset) == 168 && sizeof(Geom) == 184, "Geom layout");
+    static_assert(sizeof(Window) == 32, "Window layout");
+
+    {  // unary over a transposed operand with an offset: out[i][j] = exp(x[j][i])
+        std::vector<double> x(1 + 12);
+        for (int i = 0; i < 13; i++) x[i] = 0.1 * i - 0.5;
+        std::vector<float> out(12);
+        int shape[] = {3, 4}, st[][MAXD] = {{4, 1}, {1, 3}}, off[] = {0, 1};
+        Geom g = geom(2, shape, 2, st, off);
+        launch({blocks(12)}, {256}, false, [&] { unary(g, UnaryFn::EXP, 0, 0, x.data(), 1, out.data(), 0); });
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 4; j++) expect(same(out[i * 4 + j], (float) std::exp(x[1 + j * 3 + i])), "unary exp transposed", out[i * 4 + j], std::exp(x[1 + j * 3 + i]));
+    }
+    {  // int64 copies exactly, and float to int32 follows Java's casts
+        std::vector<long long> x = {(1LL << 60) + 1, -7}, y(2);
+        int shape[] = {2}, st[][MAXD] = {{1}, {1}}, off[] = {0, 0};
+        Geom g = geom(1, shape, 2, st, off);
+        launch({1}, {256}, false, [&] { unary(g, UnaryFn::IDENTITY, 0, 0, x.data(), 3, y.data(), 3); });
+        expect(y[0] == x[0] && y[1] == -7, "int64 identity", (double) y[0], (double) x[0]);
+        std::vector<float> f = {NAN, 3e10f, -2.7f};
+        std::vector<int> i(3);
+        int shape3[] = {3};
+        Geom g3 = geom(1, shape3, 2, st, off);
+        launch({1}, {256}, false, [&] { unary(g3, UnaryFn::IDENTITY, 0, 0, f.data(), 0, i.data(), 2); });
+        expect(i[0] == 0 && i[1] == 2147483647 && i[2] == -2, "float to int32", i[1], 2147483647);
+    }
+    {  // binary with broadcasting (b has stride 0 on dim 0), comparisons into bool, Java max on NaN and ±0
+        std::vector<double> a = {1, 5, NAN, -0.0, 2, 0.0}, b = {2, 5, 1};
+        std::vector<double> out(6);
+        std::vector<unsigned char> lt(6);
+        int shape[] = {2, 3}, st[][MAXD] = {{3, 1}, {3, 1}, {0, 1}}, off[] = {0, 0, 0};
+        Geom g = geom(2, shape, 3, st, off);
+        launch({1}, {256}, false, [&] { binary(g, BinaryFn::MAX, a.data(), 1, b.data(), 1, out.data(), 1); });
+        double want[] = {2, 5, NAN, 2, 5, 1};
+        for (int i = 0; i < 6; i++) expect(same(out[i], want[i]), "binary max broadcast", out[i], want[i]);
+        launch({1}, {256}, false, [&] { binary(g, BinaryFn::LT, a.data(), 1, b.data(), 1, lt.data(), 4); });
+        unsigned char wantLt[] = {1, 0, 0, 1, 1, 1};
+        for (int i = 0; i < 6; i++) expect(lt[i] == wantLt[i], "binary lt", lt[i], wantLt[i]);
+        std::vector<double> z1 = {-0.0}, z2 = {0.0}, z(1);
+        int one[] = {1}, s1[][MAXD] = {{1}, {1}, {1}};
+        Geom g1 = geom(1, one, 3, s1, off);
+        launch({1}, {256}, false, [&] { binary(g1, BinaryFn::MAX, z1.data(), 1, z2.data(), 1, z.data(), 1); });
+        expect(!std::signbit(z[0]), "max(-0, +0) is +0", z[0], 0.0);
+    }
+    {  // reduce: sums and first-extreme / first-NaN rules with threads sharing the work
+        const int len = 1000;
+        std::vector<float> x(2 * len);
+        for (int i = 0; i < 2 * len; i++) x[i] = (float) ((i * 37) % 101);
+        x[len + 500] = NAN;
+        x[len + 900] = NAN;
+        std::vector<long long> arg(2);
+        std::vector<double> sum(2);
+        int shape[] = {2}, st[][MAXD] = {{1}, {len}}, off[] = {0, 0};
+        Geom g = geom(1, shape, 2, st, off);
+        launch({2}, {256}, true, [&] { reduce(g, ReduceFn::ARGMAX, len, 1, x.data(), 0, arg.data(), 3); });
+        long long want0 = 0;
+        for (int i = 1; i < len; i++)
+            if (x[i] > x[want0]) want0 = i;
+        expect(arg[0] == want0, "argmax is the first maximum", (double) arg[0], (double) want0);
+        expect(arg[1] == 500, "argmax is the first NaN", (double) arg[1], 500);
+        launch({2}, {256}, true, [&] { reduce(g, ReduceFn::SUM, len, 1, x.data(), 0, sum.data(), 1); });
+        double want = 0;
+        for (int i = 0; i < len; i++) want += x[i];
+        expect(same(sum[0], want), "sum", sum[0], want);
+        std::vector<float> ties = {3, 1, 1, 3, 0, 1, 0, 0};  // [2, 4] reduced over dim 0 (step 4): per column
+        std::vector<long long> amin(4);
+        int shape4[] = {4}, st4[][MAXD] = {{1}, {1}};
+        Geom g4 = geom(1, shape4, 2, st4, off);
+        launch({4}, {32}, true, [&] { reduce(g4, ReduceFn::ARGMIN, 2, 4, ties.data(), 0, amin.data(), 3); });
+        long long wantMin[] = {1, 0, 1, 1};
+        for (int i = 0; i < 4; i++) expect(amin[i] == wantMin[i], "argmin over a strided dim, ties first", (double) amin[i], (double) wantMin[i]);
+    }
+    {  // batched GEMM: A [2, 70, 45] shared by both batches (stride 0), stored transposed; B [2, 45, 130]
+        const int m = 70, n = 130, k = 45;
+        std::vector<float> at(k * m), b(2 * k * n), c(2 * m * n);
+        for (int i = 0; i < k * m; i++) at[i] = (float) ((i * 7) % 13 - 6) / 4;
+        for (int i = 0; i < 2 * k * n; i++) b[i] = (float) ((i * 5) % 11 - 5) / 8;
+        launch({(n + 63) / 64, (m + 63) / 64, 2}, {256}, true,
+               [&] { gemm_f32(m, n, k, at.data(), 0, 1, m, b.data(), k * n, n, 1, c.data()); });
+        for (int bt = 0; bt < 2; bt++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    double want = 0;
+                    for (int p = 0; p < k; p++) want += (double) at[p * m + i] * b[bt * k * n + p * n + j];
+                    double got = c[bt * m * n + i * n + j];
+                    if (std::fabs(got - want) > 1e-4 * (1 + std::fabs(want))) {
+                        expect(false, "gemm", got, want);
+                        bt = 2, i = m, j = n;
+                    }
+                }
+    }
+    {  // im2col then col2im with stride 2, padding 1, dilation 2; max and average pooling with padding
+        const int B = 2, C = 3, H = 7, W = 6, K = 3;
+        Window w{K, 2, 1, 2, H, W, 0, 0};
+        w.outHeight = (H + 2 * w.padding - w.dilation * (K - 1) - 1) / w.stride + 1;
+        w.outWidth = (W + 2 * w.padding - w.dilation * (K - 1) - 1) / w.stride + 1;
+        int L = w.outHeight * w.outWidth, n = B * C * K * K * L;
+        std::vector<double> x(B * C * H * W), cols(n), back(B * C * H * W), wantBack(B * C * H * W);
+        for (size_t i = 0; i < x.size(); i++) x[i] = (double) i;
+        launch({blocks(n)}, {256}, false, [&] { im2col(w, B * C, x.data(), 1, cols.data()); });
+        launch({blocks(n)}, {256}, false, [&] { col2im(w, B * C, cols.data(), 1, back.data()); });
+        for (int p = 0; p < B * C; p++)
+            for (int i = 0; i < K; i++)
+                for (int j = 0; j < K; j++)
+                    for (int oh = 0; oh < w.outHeight; oh++)
+                        for (int ow = 0; ow < w.outWidth; ow++) {
+                            int iy = oh * 2 - 1 + i * 2, ix = ow * 2 - 1 + j * 2;
+                            bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                            double want = in ? x[p * H * W + iy * W + ix] : 0;
+                            double got = cols[((p * K + i) * K + j) * L + oh * w.outWidth + ow];
+                            expect(got == want, "im2col", got, want);
+                            if (in) wantBack[p * H * W + iy * W + ix] += want;
+                        }
+        for (size_t i = 0; i < x.size(); i++) expect(back[i] == wantBack[i], "col2im", back[i], wantBack[i]);
+
+        Window pw{3, 1, 1, 1, H, W, H, W};
+        std::vector<float> xf(B * C * H * W), mx(B * C * H * W), av(B * C * H * W);
+        for (size_t i = 0; i < xf.size(); i++) xf[i] = (float) ((i * 29) % 17);
+        xf[5] = NAN;
+        std::vector<int> arg(B * C * H * W);
+        int outs = B * C * H * W;
+        launch({blocks(outs)}, {256}, false, [&] { max_pool(pw, B * C, xf.data(), 0, mx.data(), arg.data()); });
+        launch({blocks(outs)}, {256}, false, [&] { avg_pool(pw, B * C, xf.data(), 0, av.data()); });
+        for (int p = 0; p < B * C; p++)
+            for (int y = 0; y < H; y++)
+                for (int z = 0; z < W; z++) {
+                    double best = -INFINITY, sum = 0;
+                    int at = -1;
+                    for (int i = -1; i <= 1; i++)
+                        for (int j = -1; j <= 1; j++) {
+                            int iy = y + i, ix = z + j;
+                            if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                            double v = xf[p * H * W + iy * W + ix];
+                            sum += v;
+                            if (v > best || at < 0 || v != v) best = v, at = iy * W + ix;
+                        }
+                    int o = p * H * W + y * W + z;
+                    expect(same(mx[o], best) && arg[o] == at, "max pool", arg[o], at);
+                    if (sum == sum) expect(std::fabs(av[o] - sum / 9) < 1e-5, "avg pool", av[o], sum / 9);
+                }
+    }
+    {  // gather along dim 1 with a negative index, scatter_add accumulating repeats, and the bad-index flag
+        std::vector<double> x = {10, 11, 12, 20, 21, 22}, out(4);
+        std::vector<long long> idx = {2, -3, 1, 1};
+        int err = 0;
+        int shape[] = {2, 2}, st[][MAXD] = {{2, 1}, {2, 1}, {3, 0}}, off[] = {0, 0, 0};
+        Geom g = geom(2, shape, 3, st, off);
+        launch({1}, {256}, false, [&] { gather(g, idx.data(), 3, 3, 1, x.data(), 1, out.data(), 1, &err); });
+        double want[] = {12, 10, 21, 21};
+        for (int i = 0; i < 4; i++) expect(out[i] == want[i], "gather", out[i], want[i]);
+        expect(err == 0, "no bad index", err, 0);
+        std::vector<double> acc(6);
+        int sst[][MAXD] = {{3, 0}, {2, 1}, {2, 1}};
+        Geom gs = geom(2, shape, 3, sst, off);
+        std::vector<double> src = {1, 2, 3, 4};
+        launch({1}, {256}, false, [&] { scatter_add(gs, idx.data(), 3, 3, 1, src.data(), 1, acc.data(), 1, &err); });
+        double wantAcc[] = {2, 0, 1, 0, 7, 0};
+        for (int i = 0; i < 6; i++) expect(acc[i] == wantAcc[i], "scatter_add", acc[i], wantAcc[i]);
+        idx[3] = 3;
+        launch({1}, {256}, false, [&] { gather(g, idx.data(), 3, 3, 1, x.data(), 1, out.data(), 1, &err); });
+        expect(err != 0, "a bad index raises the flag", err, 1);
+    }
+    if (failures == 0) std::printf("all kernel checks passed\n");
+    return failures == 0 ? 0 : 1;
+}

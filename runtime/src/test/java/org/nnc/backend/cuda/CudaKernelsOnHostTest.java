@@ -1,0 +1,46 @@
+package org.nnc.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA kernels' index arithmetic, reduction rules and GEMM tiling, run on the CPU: g++ compiles
+ * {@code nnc_kernels.cu} with {@code src/test/cuda/kernels_on_host.cpp}, which checks each kernel against
+ * plain loops. This is what machines without a GPU can check of the kernels themselves.
+ */
+class CudaKernelsOnHostTest {
+
+    @Test
+    void kernelsMatchPlainLoopsOnTheHost() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
+        Path dir = Files.createTempDirectory("kernels-on-host");
+        Path exe = dir.resolve("kernels_on_host");
+        try {
+            String build = run(List.of("/usr/bin/g++", "-std=c++20", "-O1", "-pthread", "-w", "-o", exe.toString(),
+                    "src/test/cuda/kernels_on_host.cpp"));
+            assertEquals("", build, "g++ output");
+            assertEquals("all kernel checks passed\n", run(List.of(exe.toString())));
+        } finally {
+            Files.deleteIfExists(exe);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command.get(0) + " timed out");
+        }
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+}
