@@ -9,19 +9,20 @@ import jdk.incubator.vector.VectorSpecies;
  * into row panels of {@link #MR}, and a {@code MR × NR} micro-kernel keeps the whole C tile in vector
  * registers. Operands may have any strides, so transposed views are multiplied without a copy.
  *
- * <p>The tile is 4 rows by two vectors (4 × 16 with AVX2, 4 × 32 with AVX-512): 8 accumulators, two B
- * vectors and one broadcast A. Taller tiles spill registers on JDK 25's C2 with AVX2 (DESIGN.md §4), and
- * an 8-row tile with AVX-512 measured 7× slower than this one (57 vs 394 GFLOP/s at n = 1024), as C2
- * no longer keeps its vectors in registers.
+ * <p>The tile is two vectors wide and, with AVX2, 4 rows tall (4 × 16: 8 accumulators, two B vectors and
+ * one broadcast A); taller tiles spill AVX2's 16 registers on JDK 25's C2 (DESIGN.md §4). With AVX-512's 32
+ * registers it is 6 rows (6 × 32, 12 accumulators): against the 4-row tile, interleaved over five rounds,
+ * 1.05–1.37× at n = 1024 and 1.00–1.19× at n = 2048. (An 8-row tile measured 7× slower, 57 vs 394
+ * GFLOP/s: C2 no longer kept its vectors in registers.)
  */
 public final class Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED.length() >= 16
             ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     static final int L = S.length();
-    static final int MR = 4;
+    static final int MR = L >= 16 ? 6 : 4;
     static final int NR = 2 * L;
     static final int KC = 256;
-    static final int MC = 128;
+    static final int MC = 128 / MR * MR;
     static final int NC = 3072;
     /** Below this many multiply-adds one thread is faster than waking the pool. */
     static final long PARALLEL_MIN_WORK = 96L * 96 * 96;
@@ -229,11 +230,13 @@ public final class Gemm {
                 int h = Math.min(MR, mb - i0);
                 int ai = (i0 / MR) * kc * MR;
                 if (h == MR && w == NR) {
-                    kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
+                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
+                    else kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
                 } else {
                     if (tile == null) tile = new float[MR * NR];
                     else java.util.Arrays.fill(tile, 0f);
-                    kernel(kc, ap, ai, bp, bi, tile, 0, NR);
+                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, tile, 0, NR);
+                    else kernel(kc, ap, ai, bp, bi, tile, 0, NR);
                     for (int i = 0; i < h; i++) {
                         int row = co + (i0 + i) * ldc + j0;
                         for (int j = 0; j < w; j++) c[row + j] += tile[i * NR + j];
@@ -290,6 +293,41 @@ public final class Gemm {
         store(c10, c11, c, ci + ldc);
         store(c20, c21, c, ci + 2 * ldc);
         store(c30, c31, c, ci + 3 * ldc);
+    }
+
+    /** The 6-row micro-kernel for AVX-512, where 12 accumulators, two B vectors and a broadcast fit the 32 registers. */
+    private static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi,
+                                float[] c, int ci, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        store(c00, c01, c, ci);
+        store(c10, c11, c, ci + ldc);
+        store(c20, c21, c, ci + 2 * ldc);
+        store(c30, c31, c, ci + 3 * ldc);
+        store(c40, c41, c, ci + 4 * ldc);
+        store(c50, c51, c, ci + 5 * ldc);
     }
 
     /** C row += the two accumulators; C was zeroed first unless the caller asked to accumulate. */
