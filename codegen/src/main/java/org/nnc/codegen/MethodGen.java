@@ -733,11 +733,35 @@ final class MethodGen {
             if (c.checker.models().containsKey(name)) return construct(name, call);
             if (c.checker.functions().containsKey(name)) return callFunction(c.checker.functions().get(name), call);
             if (Signatures.isLayer(name)) return Builtins.layer(this, name, call);
+            if (name.equals("relu") && reluOfLayer(call)) return JType.TENSOR;
             return Builtins.call(this, name, call, null);
         }
         if (call.callee() instanceof Expr.Member m) return method(m, call);
         JType f = expr(call.callee());
         return apply(f, typeOf(call.callee()), call);
+    }
+
+    /**
+     * {@code relu(layer(x))} for a layer held in a val: emits {@code layer.forwardRelu(x)}, which Linear and
+     * Conv2d run with the bias and ReLU in their GEMM's epilogue (other layers apply relu after forward).
+     * Returns false, emitting nothing, for any other shape of call.
+     */
+    private boolean reluOfLayer(Expr.Call call) {
+        if (call.args().size() != 1 || !(call.args().get(0).value() instanceof Expr.Call inner)) return false;
+        if (!(inner.callee() instanceof Expr.Name layer) || inner.args().size() != 1 || !isLayerVal(layer.name())) return false;
+        coerce(name(layer.name()), JType.MODULE);
+        expr(inner.args().get(0).value(), JType.TENSOR);
+        invokeVirtual(MODULE, "forwardRelu", "(" + TD + ")" + TD);
+        return true;
+    }
+
+    /** Whether name is one of this model's vals holding a built-in layer (not shadowed by a local). */
+    private boolean isLayerVal(String name) {
+        if (model == null || local(name) != null) return false;
+        for (Decl d : model.members()) {
+            if (d instanceof Decl.Val v && v.name().equals(name)) return typeOf(v.init()) instanceof Type.LayerT;
+        }
+        return false;
     }
 
     /** Calls a value: a layer or model (its forward), or a function value. */

@@ -41,6 +41,22 @@ public interface Backend {
     /** out[b] = a[b] @ bm[b] for 3-D operands [batch, M, K] and [batch, K, N]; out is contiguous [batch, M, N]. */
     void matmul(Tensor a, Tensor bm, Tensor out);
 
+    /**
+     * A layer's product: out[b] = act(a[b] @ bm[b] + bias), with bias (1-D, or null) added per row of out
+     * ({@code biasPerRow}, a convolution's channels) or per column (a linear layer's outputs), and act a
+     * ReLU or nothing. The default composes the other kernels; a backend may fuse them (the CPU does, in
+     * the GEMM's epilogue).
+     */
+    default void linear(Tensor a, Tensor bm, Tensor bias, boolean biasPerRow, boolean relu, Tensor out) {
+        matmul(a, bm, out);
+        if (bias != null) {
+            int[] s = out.shape();
+            Tensor b = bias.asStrided(s, biasPerRow ? new int[] {0, bias.strides()[0], 0} : new int[] {0, 0, bias.strides()[0]}, bias.offset());
+            binary(BinaryFn.ADD, out, b, out);
+        }
+        if (relu) unary(UnaryFn.RELU, 0, 0, out, out);
+    }
+
     /** out = x[..., index[...], ...] along dim, where out and index have the same shape. */
     void gather(Tensor x, int dim, Tensor index, Tensor out);
 

@@ -30,6 +30,9 @@ public class Activation extends Module {
     @Override
     public Tensor forward(Tensor x) { return f.apply(x); }
 
+    /** Whether this is ReLU, which a preceding Linear or Conv2d can take into its product (see Sequential). */
+    public boolean isRelu() { return name.equals("ReLU"); }
+
     @Override
     public String toString() { return name + "()"; }
 }

@@ -25,6 +25,9 @@ public class Conv2d extends Module {
     public Tensor forward(Tensor x) { return Functional.conv2d(x, weight, bias, stride, padding, dilation); }
 
     @Override
+    public Tensor forwardRelu(Tensor x) { return Functional.conv2dRelu(x, weight, bias, stride, padding, dilation); }
+
+    @Override
     protected String extraRepr() {
         return inChannels + ", " + outChannels + ", kernel_size=(" + kernel + ", " + kernel + "), stride=(" + stride + ", " + stride + ")"
                 + (padding != 0 ? ", padding=(" + padding + ", " + padding + ")" : "")

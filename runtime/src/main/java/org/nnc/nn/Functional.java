@@ -6,6 +6,7 @@ import org.nnc.backend.Backend.Window;
 import org.nnc.backend.UnaryFn;
 import org.nnc.ops.Ops;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.Shape;
 import org.nnc.tensor.Tensor;
@@ -83,15 +84,29 @@ public final class Functional {
      * gradient directly as gᵀ @ x, already in the weight's layout, rather than as the gradient of a
      * transposed view that would then need a transposing copy.
      */
-    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor wt = weight.detach().transpose(0, 1);
-        Tensor y = GradMode.noGrad(() -> {
-            Tensor r = Ops.matmul(x.detach(), wt);
-            return bias == null ? r : r.add_(bias.detach(), 1); // r is new: add in place, no second buffer
-        });
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) { return linear(x, weight, bias, false); }
+
+    /** relu(linear(x, weight, bias)) in one pass: the bias and the ReLU happen in the product's epilogue. */
+    public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias) { return linear(x, weight, bias, true); }
+
+    private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu) {
         int in = weight.size(1), out = weight.size(0);
-        return Autograd.record("linear", y, g -> {
-            Tensor g2 = Ops.reshape(g, -1, out);
+        if (x.dim() == 0 || x.size(-1) != in) {
+            throw new IllegalArgumentException("linear: input of shape " + Shape.str(x.shape()) + " does not end in the weight's "
+                    + in + " input features (weight " + Shape.str(weight.shape()) + ")");
+        }
+        Device dev = bias == null ? Ops.commonDevice(x, weight) : Ops.commonDevice(x, weight, bias);
+        Tensor x3 = GradMode.noGrad(() -> Ops.reshape(x.detach(), 1, -1, in));
+        Tensor w = weight.detach();
+        Tensor wt3 = w.asStrided(new int[] {1, in, out}, new int[] {0, w.strides()[1], w.strides()[0]}, w.offset());
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        Tensor y = Tensor.uninitialized(DType.promote(x.dtype(), weight.dtype()), dev, shape);
+        Tensor y3 = y.asStrided(new int[] {1, x3.size(1), out}, new int[] {0, out, 1}, 0);
+        y.backend().linear(x3, wt3, bias == null ? null : Ops.contiguous(bias.detach()), false, relu, y3);
+        return Autograd.record(relu ? "linearRelu" : "linear", y, g -> {
+            Tensor gz = relu ? Ops.reluBackward(g, y) : g;
+            Tensor g2 = Ops.reshape(gz, -1, out);
             Tensor gx = x.requiresGrad() ? Ops.reshape(Ops.matmul(g2, weight.detach()), x.shape()) : null;
             Tensor gw = weight.requiresGrad() ? Ops.matmul(Ops.transpose(g2, 0, 1), Ops.reshape(Ops.contiguous(x.detach()), -1, in)) : null;
             Tensor gb = bias != null && bias.requiresGrad() ? Ops.sum(g2, 0, false) : null;
@@ -127,17 +142,44 @@ public final class Functional {
 
     /** 2-D convolution (PyTorch's conv2d with groups = 1) as im2col + GEMM. */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation) {
+        return conv2d(x, weight, bias, stride, padding, dilation, false);
+    }
+
+    /** relu(conv2d(…)) in one pass: the bias and the ReLU happen in the GEMM's epilogue. */
+    public static Tensor conv2dRelu(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation) {
+        return conv2d(x, weight, bias, stride, padding, dilation, true);
+    }
+
+    /**
+     * The columns of x's windows [B, C·k·k, L] times the weight as a matrix [out, C·k·k], one product per
+     * image, with the bias added per output channel (a row of each product). The backward is the
+     * product's: the weight's gradient is Σ_b g_b · cols_bᵀ, the columns' is Wᵀ · g_b (folded back into x by
+     * unfold's backward), the bias's the sum of g over images and positions.
+     */
+    private static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, boolean relu) {
         require4d("conv2d", x);
         int out = weight.size(0), k = weight.size(2);
         if (weight.size(1) != x.size(1)) {
             throw new IllegalArgumentException("conv2d expects " + weight.size(1) + " input channels, got input of shape " + Shape.str(x.shape()));
         }
-        Tensor cols = unfold(x, k, stride, padding, dilation);
+        Tensor cols = unfold(x, k, stride, padding, dilation);                 // [B, C·k·k, L]
+        Tensor w2 = Ops.reshape(weight, out, -1);                               // [out, C·k·k]
+        int b = x.size(0), l = cols.size(2);
+        Device dev = bias == null ? Ops.commonDevice(cols, w2) : Ops.commonDevice(cols, w2, bias);
+        Tensor wd = w2.detach();
+        Tensor w3 = wd.asStrided(new int[] {b, out, wd.size(1)}, new int[] {0, wd.strides()[0], wd.strides()[1]}, wd.offset());
+        Tensor y = Tensor.uninitialized(DType.promote(x.dtype(), weight.dtype()), dev, b, out, l);
+        y.backend().linear(w3, cols.detach(), bias == null ? null : Ops.contiguous(bias.detach()), true, relu, y);
+        Tensor z = Autograd.record(relu ? "conv2dRelu" : "conv2d", y, g -> {
+            Tensor gz = relu ? Ops.reluBackward(g, y) : g;
+            Tensor gcols = cols.requiresGrad() ? Ops.matmul(Ops.transpose(wd, 0, 1), gz) : null;
+            Tensor gw = w2.requiresGrad() ? Ops.sum(Ops.matmul(gz, Ops.transpose(cols.detach(), 1, 2)), 0, false) : null;
+            Tensor gb = bias != null && bias.requiresGrad() ? Ops.sum(Ops.sum(gz, 2, false), 0, false) : null;
+            return new Tensor[] {gcols, gw, gb};
+        }, cols, w2, bias);
         int oh = (x.size(2) + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
         int ow = (x.size(3) + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
-        Tensor y = Ops.matmul(Ops.reshape(weight, out, -1), cols);          // [B, out, Ho·Wo]
-        y = Ops.reshape(y, x.size(0), out, oh, ow);
-        return bias == null ? y : Ops.add(y, Ops.reshape(bias, 1, out, 1, 1));
+        return Ops.reshape(z, b, out, oh, ow);
     }
 
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {

@@ -18,11 +18,21 @@ public class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
+        return Functional.linear(x, weight, bias);
+    }
+
+    private void checkInput(Tensor x) {
         if (x.dim() == 0 || x.size(-1) != in) {
             throw new IllegalArgumentException("Linear(" + in + ", " + out + ") expects last dimension " + in + ", got input of shape "
                     + org.nnc.tensor.Shape.str(x.shape()));
         }
-        return Functional.linear(x, weight, bias);
+    }
+
+    @Override
+    public Tensor forwardRelu(Tensor x) {
+        checkInput(x);
+        return Functional.linearRelu(x, weight, bias);
     }
 
     @Override

@@ -27,6 +27,12 @@ public abstract class Module {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no forward(Tensor)");
     }
 
+    /**
+     * relu(forward(x)); layers whose product can take the ReLU in its epilogue (Linear, Conv2d) override it.
+     * Compiled models call it for {@code relu(layer(x))}.
+     */
+    public Tensor forwardRelu(Tensor x) { return Functional.relu(forward(x)); }
+
     /** Registers a trainable tensor (it is made to require gradients); null registers nothing, like bias = False. */
     protected Tensor registerParameter(String name, Tensor t) {
         if (t != null) parameters.put(name, t.requiresGrad(true));

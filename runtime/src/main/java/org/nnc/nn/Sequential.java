@@ -8,10 +8,18 @@ public class Sequential extends Module {
         for (int i = 0; i < modules.length; i++) registerModule(String.valueOf(i), modules[i]);
     }
 
+    /** Each module in turn; a module followed by ReLU runs as {@link Module#forwardRelu}, as compiled models do. */
     @Override
     public Tensor forward(Tensor x) {
+        Module[] ms = children().values().toArray(new Module[0]);
         Tensor h = x;
-        for (Module m : children().values()) h = m.forward(h);
+        for (int i = 0; i < ms.length; i++) {
+            if (i + 1 < ms.length && ms[i + 1] instanceof Activation a && a.isRelu()) {
+                h = ms[i++].forwardRelu(h);
+            } else {
+                h = ms[i].forward(h);
+            }
+        }
         return h;
     }
 }

@@ -42,6 +42,8 @@ public class FunctionalGradCheckTest {
         l.add(new Case("softmax dim 0", x -> Functional.softmax(x[0], 0), new Tensor[] {u(3, 5)}));
         l.add(new Case("logSoftmax", x -> Functional.logSoftmax(x[0], -1), new Tensor[] {u(2, 3, 4)}));
         l.add(new Case("linear", x -> Functional.linear(x[0], x[1], x[2]), new Tensor[] {u(4, 3), u(5, 3), u(5)}));
+        l.add(new Case("linearRelu", x -> Functional.linearRelu(x[0], x[1], x[2]), new Tensor[] {u(4, 3), u(5, 3), u(5)}));
+        l.add(new Case("conv2dRelu", x -> Functional.conv2dRelu(x[0], x[1], x[2], 1, 1, 1), new Tensor[] {u(2, 2, 5, 5), u(3, 2, 3, 3), u(3)}));
         l.add(new Case("conv2d stride 1 pad 1", x -> Functional.conv2d(x[0], x[1], x[2], 1, 1, 1), new Tensor[] {u(2, 2, 5, 5), u(3, 2, 3, 3), u(3)}));
         l.add(new Case("conv2d stride 2 dilation 2", x -> Functional.conv2d(x[0], x[1], null, 2, 2, 2), new Tensor[] {u(1, 2, 7, 6), u(2, 2, 3, 3)}));
         l.add(new Case("maxPool2d", x -> Functional.maxPool2d(x[0], 2), new Tensor[] {u(2, 2, 4, 6)}));

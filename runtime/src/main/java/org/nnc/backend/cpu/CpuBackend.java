@@ -329,18 +329,7 @@ public final class CpuBackend implements Backend {
         int batch = out.shape()[0], m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
         int[] as = a.strides(), bs = b.strides();
         if (allF32(a, b, out)) {
-            float[] aa = f32(a), ba = f32(b), oa = f32(out);
-            long perMatrix = (long) m * n * k;
-            boolean acrossBatch = batch > 1 && perMatrix < Gemm.PARALLEL_MIN_WORK * 8;
-            java.util.function.IntConsumer one = i -> Gemm.sgemm(m, n, k,
-                    aa, a.offset() + i * as[0], as[1], as[2],
-                    ba, b.offset() + i * bs[0], bs[1], bs[2],
-                    oa, out.offset() + i * m * n, n, false, !acrossBatch && perMatrix >= Gemm.PARALLEL_MIN_WORK);
-            if (acrossBatch) {
-                Parallel.forTasks(batch, one);
-            } else {
-                for (int i = 0; i < batch; i++) one.accept(i);
-            }
+            gemmF32(a, b, out, null);
             return;
         }
         Storage xa = a.storage(), xb = b.storage(), xo = out.storage();
@@ -360,6 +349,34 @@ public final class CpuBackend implements Backend {
                 for (int j = 0; j < n; j++) xo.set(oRow + j, row[j]);
             }
         });
+    }
+
+    /** float32 goes through the GEMM with the bias and ReLU in its epilogue; other dtypes compose. */
+    @Override
+    public void linear(Tensor a, Tensor b, Tensor bias, boolean biasPerRow, boolean relu, Tensor out) {
+        if (!allF32(a, b, out) || (bias != null && (bias.dtype() != DType.FLOAT32 || !bias.isContiguous()))) {
+            Backend.super.linear(a, b, bias, biasPerRow, relu, out);
+            return;
+        }
+        gemmF32(a, b, out, new Gemm.Epilogue(bias == null ? null : f32(bias), bias == null ? 0 : bias.offset(), biasPerRow, relu));
+    }
+
+    /** Batched float32 GEMM: small matrices go one per thread, larger ones split inside the GEMM. */
+    private static void gemmF32(Tensor a, Tensor b, Tensor out, Gemm.Epilogue ep) {
+        int batch = out.shape()[0], m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
+        int[] as = a.strides(), bs = b.strides();
+        float[] aa = f32(a), ba = f32(b), oa = f32(out);
+        long perMatrix = (long) m * n * k;
+        boolean acrossBatch = batch > 1 && perMatrix < Gemm.PARALLEL_MIN_WORK * 8;
+        java.util.function.IntConsumer one = i -> Gemm.sgemm(m, n, k,
+                aa, a.offset() + i * as[0], as[1], as[2],
+                ba, b.offset() + i * bs[0], bs[1], bs[2],
+                oa, out.offset() + i * m * n, n, !acrossBatch && perMatrix >= Gemm.PARALLEL_MIN_WORK, ep);
+        if (acrossBatch) {
+            Parallel.forTasks(batch, one);
+        } else {
+            for (int i = 0; i < batch; i++) one.accept(i);
+        }
     }
 
     @Override

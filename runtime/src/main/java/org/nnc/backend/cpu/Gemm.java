@@ -41,24 +41,81 @@ public final class Gemm {
                              float[] b, int bo, int brs, int bcs,
                              float[] c, int co, int ldc, boolean accumulate) {
         sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate,
-                (long) m * n * k >= PARALLEL_MIN_WORK);
+                (long) m * n * k >= PARALLEL_MIN_WORK, null);
+    }
+
+    /** As {@link #sgemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then {@code ep} on every element. */
+    public static void sgemm(int m, int n, int k,
+                             float[] a, int ao, int ars, int acs,
+                             float[] b, int bo, int brs, int bcs,
+                             float[] c, int co, int ldc, boolean parallel, Epilogue ep) {
+        sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, false, parallel, ep);
+    }
+
+    /**
+     * What a layer does to its product before anyone reads it: add a bias (one value per row of C, a
+     * convolution's channels, or per column, a linear layer's outputs), then ReLU if asked. Applied to each
+     * micro-tile as soon as its last depth block is done, while the tile is still in L1, instead of two
+     * more passes over the whole output. The arithmetic is the unfused one's (c + bias, then max(·, 0)),
+     * so results are bit for bit the same.
+     */
+    public record Epilogue(float[] bias, int offset, boolean perRow, boolean relu) {
+        /** This epilogue for the part of C that starts at row r0, column c0. */
+        Epilogue shift(int r0, int c0) {
+            return r0 == 0 && c0 == 0 ? this : new Epilogue(bias, offset + (bias == null ? 0 : perRow ? r0 : c0), perRow, relu);
+        }
+
+        /** Applies to the h × w block at c[ci] (row stride ldc) whose top-left is row r0, column c0 of this part. */
+        void apply(float[] c, int ci, int ldc, int h, int w, int r0, int c0) {
+            FloatVector zero = FloatVector.zero(S);
+            for (int i = 0; i < h; i++) {
+                int row = ci + i * ldc;
+                float rb = bias != null && perRow ? bias[offset + r0 + i] : 0f;
+                int bj = offset + c0;
+                int j = 0;
+                for (int upper = w - L; j <= upper; j += L) {
+                    FloatVector v = FloatVector.fromArray(S, c, row + j);
+                    if (bias != null) v = perRow ? v.add(rb) : v.add(FloatVector.fromArray(S, bias, bj + j));
+                    if (relu) v = v.max(zero);
+                    v.intoArray(c, row + j);
+                }
+                for (; j < w; j++) {
+                    float v = c[row + j];
+                    if (bias != null) v = perRow ? v + rb : v + bias[bj + j];
+                    if (relu) v = Math.max(v, 0f);
+                    c[row + j] = v;
+                }
+            }
+        }
     }
 
     static void sgemm(int m, int n, int k,
                       float[] a, int ao, int ars, int acs,
                       float[] b, int bo, int brs, int bcs,
                       float[] c, int co, int ldc, boolean accumulate, boolean parallel) {
+        sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate, parallel, null);
+    }
+
+    private static void sgemm(int m, int n, int k,
+                              float[] a, int ao, int ars, int acs,
+                              float[] b, int bo, int brs, int bcs,
+                              float[] c, int co, int ldc, boolean accumulate, boolean parallel, Epilogue ep) {
         if (m == 0 || n == 0) return;
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
-        if (k == 0) return;
+        if (k == 0) {
+            if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
+            return;
+        }
         if (acs == 1 && brs == 1 && (m <= SMALL || n <= NR)) {
             // Rows of A and columns of B are contiguous: each output is one dot product, no packing needed.
             dots(m, n, k, a, ao, ars, b, bo, bcs, c, co, ldc, parallel);
+            if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
             return;
         }
         if (bcs == 1 && m <= SMALL) {
             // Few rows against a row-major B: each output row is a sum of scaled rows of B.
             axpys(m, n, k, a, ao, ars, acs, b, bo, brs, c, co, ldc, parallel);
+            if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
             return;
         }
         if (parallel && m < n && Parallel.threads() > 1) {
@@ -68,7 +125,8 @@ public final class Gemm {
             int panels = (n + NR - 1) / NR;
             Parallel.forRange(panels, (long) m * n * k, (from, to) -> {
                 int j0 = from * NR, j1 = Math.min(n, to * NR);
-                sgemm(m, j1 - j0, k, a, ao, ars, acs, b, bo + j0 * bcs, brs, bcs, c, co + j0, ldc, true, false);
+                sgemm(m, j1 - j0, k, a, ao, ars, acs, b, bo + j0 * bcs, brs, bcs, c, co + j0, ldc, true, false,
+                        ep == null ? null : ep.shift(0, j0));
             });
             return;
         }
@@ -84,12 +142,13 @@ public final class Gemm {
                 int mc = Math.min(MC, roundUp(Math.max(MR, (m + 2 * threads - 1) / (2 * threads)), MR));
                 int blocks = (m + mc - 1) / mc;
                 final int jcF = jc, pcF = pc, mcF = mc;
+                final boolean lastDepth = pc + kc >= k;
                 java.util.function.IntConsumer block = blk -> {
                     int ic = blk * mcF;
                     int mb = Math.min(mcF, m - ic);
                     float[] ap = A_PACK.get();
                     packA(mb, kc, kp, a, ao + ic * ars + pcF * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kp, ap, bp, c, co + ic * ldc + jcF, ldc);
+                    macroKernel(mb, nc, kp, ap, bp, c, co + ic * ldc + jcF, ldc, lastDepth && ep != null ? ep.shift(ic, jcF) : null);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(blocks, block);
@@ -221,7 +280,8 @@ public final class Gemm {
         }
     }
 
-    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, float[] c, int co, int ldc) {
+    /** C block += A block · B block, micro-tile by micro-tile; {@code ep}, when given, finishes each tile. */
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, float[] c, int co, int ldc, Epilogue ep) {
         float[] tile = null;
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int w = Math.min(NR, nc - j0);
@@ -242,6 +302,7 @@ public final class Gemm {
                         for (int j = 0; j < w; j++) c[row + j] += tile[i * NR + j];
                     }
                 }
+                if (ep != null) ep.apply(c, co + i0 * ldc + j0, ldc, h, w, i0, j0);
             }
         }
     }
