@@ -371,7 +371,7 @@ public final class CpuBackend implements Backend {
         java.util.function.IntConsumer one = i -> Gemm.sgemm(m, n, k,
                 aa, a.offset() + i * as[0], as[1], as[2],
                 ba, b.offset() + i * bs[0], bs[1], bs[2],
-                oa, out.offset() + i * m * n, n, !acrossBatch && perMatrix >= Gemm.PARALLEL_MIN_WORK, ep);
+                oa, out.offset() + i * m * n, n, !acrossBatch && Gemm.worthThreads(m, n, k), ep);
         if (acrossBatch) {
             Parallel.forTasks(batch, one);
         } else {

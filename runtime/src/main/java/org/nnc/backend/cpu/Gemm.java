@@ -26,6 +26,11 @@ public final class Gemm {
     static final int NC = 3072;
     /** Below this many multiply-adds one thread is faster than waking the pool. */
     static final long PARALLEL_MIN_WORK = 96L * 96 * 96;
+    /**
+     * The same for a product with at most {@link #SMALL} rows (a batch-1 layer): it streams the whole weight
+     * matrix once and is bound by memory, not arithmetic, so the second core's bandwidth pays off far sooner.
+     */
+    static final long PARALLEL_MIN_STREAM = 64L * 1024;
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
@@ -40,8 +45,7 @@ public final class Gemm {
                              float[] a, int ao, int ars, int acs,
                              float[] b, int bo, int brs, int bcs,
                              float[] c, int co, int ldc, boolean accumulate) {
-        sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate,
-                (long) m * n * k >= PARALLEL_MIN_WORK, null);
+        sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate, worthThreads(m, n, k), null);
     }
 
     /** As {@link #sgemm(int, int, int, float[], int, int, int, float[], int, int, int, float[], int, int, boolean)}, then {@code ep} on every element. */
@@ -157,6 +161,11 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** Whether a product of this size is worth handing to the thread team. */
+    static boolean worthThreads(int m, int n, int k) {
+        return (long) m * n * k >= (m <= SMALL ? PARALLEL_MIN_STREAM : PARALLEL_MIN_WORK);
     }
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
