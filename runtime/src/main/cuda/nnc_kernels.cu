@@ -232,11 +232,13 @@ extern "C" __global__ void reduce(Geom g, int op, int len, int step, const void*
     }
 }
 
-// Batched C[b] = A[b] · B[b]: A [batch, m, k] and B [batch, k, n] with any strides, C contiguous.
-// 64 × 64 output tiles, 16-deep slices of A and B staged in shared memory, 4 × 4 outputs per thread.
+// Batched C[b] = act(A[b] · B[b] + bias): A [batch, m, k] and B [batch, k, n] with any strides, C contiguous.
+// 64 × 64 output tiles, 16-deep slices of A and B staged in shared memory, 4 × 4 outputs per thread. The
+// epilogue is a layer's (Backend.linear): bias (or null) per row of C (biasPerRow) or per column, then
+// ReLU when relu is set, as x > 0 ? x : 0 like the RELU kernel.
 template <typename T>
 __device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int sak, const T* B, int sbb, int sbk,
-                          int sbn, T* C) {
+                          int sbn, T* C, const T* bias, int biasPerRow, int relu) {
     const int TM = 64, TN = 64, TK = 16;
     __shared__ T as[TK][TM + 1];
     __shared__ T bs[TK][TN + 1];
@@ -278,19 +280,25 @@ __device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int
         if (r >= m) continue;
         for (int j = 0; j < 4; j++) {
             int c = col0 + tx + 16 * j;
-            if (c < n) C[(long long) r * n + c] = acc[i][j];
+            if (c >= n) continue;
+            T v = acc[i][j];
+            if (bias) v += bias[biasPerRow ? r : c];
+            if (relu) v = v > T(0) ? v : T(0);
+            C[(long long) r * n + c] = v;
         }
     }
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_f32(int m, int n, int k, const float* A, int sab, int sam, int sak,
-                                                          const float* B, int sbb, int sbk, int sbn, float* C) {
-    gemm_tile<float>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C);
+                                                          const float* B, int sbb, int sbk, int sbn, float* C,
+                                                          const float* bias, int biasPerRow, int relu) {
+    gemm_tile<float>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
 }
 
 extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, const double* A, int sab, int sam, int sak,
-                                                          const double* B, int sbb, int sbk, int sbn, double* C) {
-    gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C);
+                                                          const double* B, int sbb, int sbk, int sbn, double* C,
+                                                          const double* bias, int biasPerRow, int relu) {
+    gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
 }
 
 // Sets *error to the first offending index + 1 (a bad index is reported by the host, as the CPU throws).

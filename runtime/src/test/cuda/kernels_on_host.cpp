@@ -194,7 +194,7 @@ int main() {
         for (int i = 0; i < k * m; i++) at[i] = (float) ((i * 7) % 13 - 6) / 4;
         for (int i = 0; i < 2 * k * n; i++) b[i] = (float) ((i * 5) % 11 - 5) / 8;
         launch({(n + 63) / 64, (m + 63) / 64, 2}, {256}, true,
-               [&] { gemm_f32(m, n, k, at.data(), 0, 1, m, b.data(), k * n, n, 1, c.data()); });
+               [&] { gemm_f32(m, n, k, at.data(), 0, 1, m, b.data(), k * n, n, 1, c.data(), nullptr, 0, 0); });
         for (int bt = 0; bt < 2; bt++)
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
@@ -206,6 +206,27 @@ int main() {
                         bt = 2, i = m, j = n;
                     }
                 }
+    }
+    {  // the layer epilogue: bias per row then ReLU, and bias per column
+        const int m = 5, n = 70, k = 3;
+        std::vector<float> a(m * k), b(k * n), c(m * n), rowBias(m), colBias(n);
+        for (int i = 0; i < m * k; i++) a[i] = (float) (i % 7 - 3);
+        for (int i = 0; i < k * n; i++) b[i] = (float) (i % 5 - 2) / 2;
+        for (int i = 0; i < m; i++) rowBias[i] = (float) i - 2;
+        for (int j = 0; j < n; j++) colBias[j] = (float) (j % 3) - 1;
+        for (int perRow = 0; perRow < 2; perRow++) {
+            launch({(n + 63) / 64, 1, 1}, {256}, true, [&] {
+                gemm_f32(m, n, k, a.data(), 0, k, 1, b.data(), 0, n, 1, c.data(), perRow ? rowBias.data() : colBias.data(), perRow, perRow);
+            });
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) {
+                    float want = 0;
+                    for (int p = 0; p < k; p++) want = std::fma(a[i * k + p], b[p * n + j], want);
+                    want += perRow ? rowBias[i] : colBias[j];
+                    if (perRow) want = want > 0 ? want : 0;
+                    expect(c[i * n + j] == want, perRow ? "gemm bias per row + relu" : "gemm bias per column", c[i * n + j], want);
+                }
+        }
     }
     {  // im2col then col2im with stride 2, padding 1, dilation 2; max and average pooling with padding
         const int B = 2, C = 3, H = 7, W = 6, K = 3;

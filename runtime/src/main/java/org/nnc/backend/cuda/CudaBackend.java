@@ -99,7 +99,19 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void matmul(Tensor a, Tensor b, Tensor out) {
+    public void matmul(Tensor a, Tensor b, Tensor out) { gemm(a, b, null, false, false, out); }
+
+    /** The GEMM with the bias and ReLU in its epilogue, one launch instead of three. */
+    @Override
+    public void linear(Tensor a, Tensor b, Tensor bias, boolean biasPerRow, boolean relu, Tensor out) {
+        if (bias != null && (bias.dtype() != out.dtype() || !bias.isContiguous())) {
+            Backend.super.linear(a, b, bias, biasPerRow, relu, out);
+            return;
+        }
+        gemm(a, b, bias, biasPerRow, relu, out);
+    }
+
+    private void gemm(Tensor a, Tensor b, Tensor bias, boolean biasPerRow, boolean relu, Tensor out) {
         DType t = out.dtype();
         if (a.dtype() != t || b.dtype() != t || (t != DType.FLOAT32 && t != DType.FLOAT64)) {
             throw new UnsupportedOperationException("matmul on " + device + " takes float32 or float64 operands of one dtype, not "
@@ -109,17 +121,20 @@ final class CudaBackend implements Backend {
         int batch = os[0], m = os[1], n = os[2], k = a.shape()[2];
         if (batch == 0 || m == 0 || n == 0) return;
         if (k == 0) {
-            fill(out, 0);
+            // An empty sum is zero; a layer's epilogue then goes through the composed form (whose matmul lands here).
+            if (bias == null && !relu) fill(out, 0);
+            else Backend.super.linear(a, b, bias, biasPerRow, relu, out);
             return;
         }
         String kernel = t == DType.FLOAT32 ? "gemm_f32" : "gemm_f64";
         int bytes = t.bytes();
+        Pointer biasPtr = bias == null ? new CUdeviceptr() : at(bias, bias.offset());
         for (int b0 = 0; b0 < batch; b0 += 65535) {
             int count = Math.min(65535, batch - b0);
             Pointer pa = at(a, a.offset() + b0 * as[0]), pb = at(b, b.offset() + b0 * bs[0]);
             Pointer pc = ((CudaStorage) out.storage()).at(out.offset()).withByteOffset((long) b0 * m * n * bytes);
             ctx.launch(kernel, new int[] {(n + 63) / 64, (m + 63) / 64, count}, BLOCK,
-                    m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc);
+                    m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc, biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
         }
     }
 
