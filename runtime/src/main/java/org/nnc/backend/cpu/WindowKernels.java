@@ -24,6 +24,10 @@ final class WindowKernels {
         Storage xs = x.storage(), os = out.storage();
         int xo = x.offset(), oo = out.offset();
         boolean f32 = xs instanceof Storage.F32 && os instanceof Storage.F32;
+        if (f32 && w.stride() == 1) {
+            im2colUnitStride(((Storage.F32) xs).data, xo, ((Storage.F32) os).data, oo, b, c, w);
+            return;
+        }
         Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int bi = plane / c, ci = plane % c;
@@ -51,12 +55,76 @@ final class WindowKernels {
         });
     }
 
+    /**
+     * With stride 1, each output row of a window offset (i, j) is one contiguous run of an input row with
+     * zeros at the padded ends: copied whole instead of element by element with a bounds test each.
+     */
+    private static void im2colUnitStride(float[] x, int xo, float[] out, int oo, int b, int c, Window w) {
+        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation();
+        int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
+        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int bi = plane / c, ci = plane % c;
+                int src = xo + plane * h * wd;
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        int dst = oo + (bi * c * k * k + (ci * k + i) * k + j) * l;
+                        int shift = j * d - p;                       // ix = z + shift
+                        int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y - p + i * d, row = dst + y * ow;
+                            if (iy < 0 || iy >= h || zlo >= zhi) {
+                                java.util.Arrays.fill(out, row, row + ow, 0f);
+                                continue;
+                            }
+                            java.util.Arrays.fill(out, row, row + zlo, 0f);
+                            System.arraycopy(x, src + iy * wd + zlo + shift, out, row + zlo, zhi - zlo);
+                            java.util.Arrays.fill(out, row + zhi, row + ow, 0f);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** The adjoint of {@link #im2colUnitStride}: each run is added back into its input row. */
+    private static void col2imUnitStride(float[] cols, int co, float[] dx, int dof, int b, int c, Window w) {
+        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation();
+        int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
+        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+            for (int plane = from; plane < to; plane++) {
+                int bi = plane / c, ci = plane % c;
+                int dst = dof + plane * h * wd;
+                for (int i = 0; i < k; i++) {
+                    for (int j = 0; j < k; j++) {
+                        int src = co + (bi * c * k * k + (ci * k + i) * k + j) * l;
+                        int shift = j * d - p;
+                        int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
+                        if (zlo >= zhi) continue;
+                        for (int y = 0; y < oh; y++) {
+                            int iy = y - p + i * d;
+                            if (iy < 0 || iy >= h) continue;
+                            int from0 = src + y * ow + zlo, into = dst + iy * wd + zlo + shift, n = zhi - zlo;
+                            // A plain loop: C2 vectorizes it, and until C2 has compiled it, it is not the
+                            // Vector API's interpreted form, which costs far more in the first steps.
+                            for (int e = 0; e < n; e++) dx[into + e] += cols[from0 + e];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     static void col2im(Tensor cols, Window w, Tensor dx) {
         int b = dx.size(0), c = dx.size(1), h = w.height(), wd = w.width(), k = w.kernel();
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
         Storage cs = cols.storage(), ds = dx.storage();
         int co = cols.offset(), dof = dx.offset();
         boolean f32 = cs instanceof Storage.F32 && ds instanceof Storage.F32;
+        if (f32 && w.stride() == 1) {
+            col2imUnitStride(((Storage.F32) cs).data, co, ((Storage.F32) ds).data, dof, b, c, w);
+            return;
+        }
         Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int bi = plane / c, ci = plane % c;
