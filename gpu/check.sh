@@ -20,10 +20,11 @@ MODULES=java.base,java.logging,java.xml,jdk.jfr,jdk.incubator.vector
 bundle() {
     local jdk
     jdk=$("$ROOT/bin/find-jdk")
-    (cd "$ROOT" && JAVA_HOME="$jdk" mvn -B -q -DskipTests install -pl runtime,bench -am)
+    (cd "$ROOT" && JAVA_HOME="$jdk" mvn -B -q -DskipTests install -pl runtime,bench,cli -am)
     rm -rf "$BUNDLE"
     mkdir -p "$BUNDLE/lib" "$BUNDLE/native"
-    cp "$ROOT"/bench/target/nnc-bench-*.jar "$ROOT"/bench/target/lib/*.jar "$BUNDLE/lib/"
+    cp "$ROOT"/bench/target/nnc-bench-*.jar "$ROOT"/bench/target/lib/*.jar "$ROOT"/cli/target/nnc-cli-*.jar "$ROOT"/cli/target/lib/*.jar \
+        "$BUNDLE/lib/"
     rm -f "$BUNDLE"/lib/jcuda-natives-*.jar "$BUNDLE"/lib/jfreechart-*.jar
     (cd "$ROOT/runtime/target/test-classes" && "$jdk/bin/jar" cf "$BUNDLE/lib/nnc-runtime-tests.jar" .)
     (cd "$ROOT" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION \
@@ -73,6 +74,15 @@ run() {
     if [ -d "$reports" ]; then
         grep -ho '<testcase name="[^"]*" classname="[^"]*"[^>]*>\s*<failure message="[^"]*' "$reports"/*.xml 2>/dev/null | head -40 || true
     fi
+    echo "== a sample on both devices: digits_cnn.nnet (20 epochs, seed 0), the last lines of each"
+    local work
+    work=$(mktemp -d)
+    for device in cpu cuda; do
+        echo "-- --device $device"
+        (cd "$work" && "$java" "${opts[@]}" -cp "$cp" org.nnc.cli.Main run "$ROOT/samples/digits_cnn.nnet" --device "$device" 2>&1 \
+            | grep -v 'incubator modules' | tail -n 3) || true
+    done
+    rm -rf "$work"
     echo "== W2, W3 on the GPU"
     local log
     log=$(mktemp)
