@@ -14,8 +14,9 @@ ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 BUNDLE="$ROOT/gpu-bundle"
 JUNIT_VERSION=6.1.3
 JCUDA_VERSION=12.6.0
-# java.xml and jdk.jfr are what JUnit's console launcher needs (jdeps); java.desktop (plots) stays out.
-MODULES=java.base,java.logging,java.xml,jdk.jfr,jdk.incubator.vector
+# java.xml and jdk.jfr are what JUnit's console launcher needs, jdk.unsupported the CLI's Ctrl-C handler
+# (jdeps); java.desktop (plots) stays out.
+MODULES=java.base,java.logging,java.xml,jdk.jfr,jdk.unsupported,jdk.incubator.vector
 
 bundle() {
     local jdk
@@ -23,8 +24,8 @@ bundle() {
     (cd "$ROOT" && JAVA_HOME="$jdk" mvn -B -q -DskipTests install -pl runtime,bench,cli -am)
     rm -rf "$BUNDLE"
     mkdir -p "$BUNDLE/lib" "$BUNDLE/native"
-    cp "$ROOT"/bench/target/nnc-bench-*.jar "$ROOT"/bench/target/lib/*.jar "$ROOT"/cli/target/nnc-cli-*.jar "$ROOT"/cli/target/lib/*.jar \
-        "$BUNDLE/lib/"
+    cp "$ROOT"/bench/target/nnc-bench-*.jar "$ROOT"/bench/target/lib/*.jar "$BUNDLE/lib/"
+    cp -f "$ROOT"/cli/target/nnc-cli-*.jar "$ROOT"/cli/target/lib/*.jar "$BUNDLE/lib/"
     rm -f "$BUNDLE"/lib/jcuda-natives-*.jar "$BUNDLE"/lib/jfreechart-*.jar
     (cd "$ROOT/runtime/target/test-classes" && "$jdk/bin/jar" cf "$BUNDLE/lib/nnc-runtime-tests.jar" .)
     (cd "$ROOT" && mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION \
