@@ -61,13 +61,22 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * Rows shorter than this compute exp, sigmoid and tanh with VecMath's scalar forms (bit-identical to the
+     * vector forms). A training step calls these kernels only a few times, so their vector loops reach C2's
+     * compile thresholds late, and until then the Vector API runs uncompiled at a small fraction of scalar
+     * speed: in W2, the softmax's exp over 128 × 10 logits kept steps at ~7 ms until step ~70. Scalar code
+     * is compiled within a few steps; for short rows the vector form's gain, once compiled, is microseconds.
+     */
+    static final int SCALAR_BELOW = 4096;
+
     private static void unaryRowF32(UnaryFn f, float p, float q, float[] x, int xo, boolean bx, float[] o, int oo, int n) {
         if (f == UnaryFn.IDENTITY && !bx) {
             System.arraycopy(x, xo, o, oo, n);
             return;
         }
         int i = 0;
-        if (vectorizable(f)) {
+        if (vectorizable(f) && !(n < SCALAR_BELOW && (f == UnaryFn.EXP || f == UnaryFn.SIGMOID || f == UnaryFn.TANH))) {
             FloatVector vp = FloatVector.broadcast(S, p), vq = FloatVector.broadcast(S, q), zero = FloatVector.zero(S);
             for (int upper = S.loopBound(n); i < upper; i += L) {
                 FloatVector v = bx ? FloatVector.broadcast(S, x[xo]) : FloatVector.fromArray(S, x, xo + i);
