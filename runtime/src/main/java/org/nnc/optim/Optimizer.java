@@ -130,7 +130,7 @@ public abstract class Optimizer {
                 String sp = "state." + index + ".";
                 Map<String, Tensor> st = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> e : sd.entrySet()) {
-                    if (e.getKey().startsWith(sp)) st.put(e.getKey().substring(sp.length()), e.getValue().clone().detach());
+                    if (e.getKey().startsWith(sp)) st.put(e.getKey().substring(sp.length()), e.getValue().detach().to(p.device()).clone().detach());
                 }
                 if (!st.isEmpty()) state.put(p, st);
                 index++;

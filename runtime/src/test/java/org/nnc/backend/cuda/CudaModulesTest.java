@@ -112,6 +112,21 @@ class CudaModulesTest {
         assertEquals(acc[0], acc[1], 0.02, "cpu vs cuda training accuracy");
     }
 
+    @Test
+    void aCheckpointSavedOnTheGpuResumesThere(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        TensorDataset data = spirals();
+        Generator.global().manualSeed(0);
+        Module net = new Sequential(new Linear(2, 16), Activation.relu(), new Linear(16, 2));
+        TrainConfig c = TrainConfig.of(data, Loss.CROSS_ENTROPY).withEpochs(2).withOptimizer(p -> new Adam(p, 0.01))
+                .withDevice("cuda").withCheckpoint(dir);
+        Trainer.fit(net, c, new PrintStream(new ByteArrayOutputStream()), false);
+        Generator.global().manualSeed(0);
+        Module again = new Sequential(new Linear(2, 16), Activation.relu(), new Linear(16, 2));
+        Trainer.Result r = Trainer.fit(again, c.withEpochs(3).withResume(true), new PrintStream(new ByteArrayOutputStream()), false);
+        assertEquals(3, r.history().epochs().size(), "epochs 1-2 from the checkpoint, 3 trained on the GPU");
+        assertEquals(CUDA, again.device());
+    }
+
     private static TensorDataset spirals() {
         Generator g = new Generator(1);
         int n = 200;
