@@ -65,7 +65,8 @@ run() {
     fi
     "$java" -version 2>&1 | head -1
     echo "== CUDA tests (each CUDA kernel against the CPU kernel)"
-    # --details=summary prints the counts and, for each failure, the test and its message.
+    # --details=summary prints the counts and, for each failure, the test and its message. The time
+    # limits here and below keep a hung kernel from spending the session's whole device budget.
     (cd "$ROOT/runtime" && timeout 300 "$java" "${opts[@]}" -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute \
         --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
         --select-class org.nnc.backend.cuda.CudaWithoutGpuTest --details=summary --details-theme=ascii 2>&1 \
