@@ -160,6 +160,22 @@ int main() {
         launch({1}, {256}, false, [&] { binary(g1, BinaryFn::MAX, z1.data(), 1, z2.data(), 1, z.data(), 1); });
         expect(!std::signbit(z[0]), "max(-0, +0) is +0", z[0], 0.0);
     }
+    {  // where_ with a broadcast condition, and fill over a strided view
+        std::vector<unsigned char> cond = {1, 0, 1};
+        std::vector<double> a = {1, 2, 3, 4, 5, 6}, b = {-1};
+        std::vector<float> out(6);
+        int shape[] = {2, 3}, st[][MAXD] = {{3, 1}, {0, 1}, {3, 1}, {0, 0}}, off[] = {0, 0, 0, 0};
+        Geom g = geom(2, shape, 4, st, off);
+        launch({1}, {256}, false, [&] { where_(g, cond.data(), a.data(), 1, b.data(), 1, out.data(), 0); });
+        float want[] = {1, -1, 3, 4, -1, 6};
+        for (int i = 0; i < 6; i++) expect(out[i] == want[i], "where_", out[i], want[i]);
+        std::vector<long long> f(8, 9);
+        int fshape[] = {4}, fst[][MAXD] = {{2}}, foff[] = {1};
+        Geom gf = geom(1, fshape, 1, fst, foff);
+        launch({1}, {256}, false, [&] { fill(gf, -3, f.data(), 3); });
+        long long wantF[] = {9, -3, 9, -3, 9, -3, 9, -3};
+        for (int i = 0; i < 8; i++) expect(f[i] == wantF[i], "fill every other element", (double) f[i], (double) wantF[i]);
+    }
     {  // reduce: sums and first-extreme / first-NaN rules with threads sharing the work
         const int len = 1000;
         std::vector<float> x(2 * len);
@@ -277,6 +293,24 @@ int main() {
                     expect(same(mx[o], best) && arg[o] == at, "max pool", arg[o], at);
                     if (sum == sum) expect(std::fabs(av[o] - sum / 9) < 1e-5, "avg pool", av[o], sum / 9);
                 }
+        // The backwards: each output's gradient goes to its maximum, or a ninth to each window element.
+        std::vector<float> g(outs), dmax(B * C * H * W), davg(B * C * H * W), wantMax(B * C * H * W), wantAvg(B * C * H * W);
+        for (int o = 0; o < outs; o++) g[o] = (float) (o % 7) - 3;
+        launch({blocks(outs)}, {256}, false, [&] { max_pool_backward(B * C, H * W, H * W, g.data(), 0, arg.data(), dmax.data()); });
+        launch({blocks(outs)}, {256}, false, [&] { avg_pool_backward(pw, B * C, g.data(), 0, davg.data()); });
+        for (int o = 0; o < outs; o++) {
+            int p = o / (H * W), y = o % (H * W) / W, z = o % W;
+            wantMax[p * H * W + arg[o]] += g[o];
+            for (int i = -1; i <= 1; i++)
+                for (int j = -1; j <= 1; j++) {
+                    int iy = y + i, ix = z + j;
+                    if (iy >= 0 && iy < H && ix >= 0 && ix < W) wantAvg[p * H * W + iy * W + ix] += g[o] / 9.0f;
+                }
+        }
+        for (int i = 0; i < B * C * H * W; i++) {
+            expect(dmax[i] == wantMax[i], "max pool backward", dmax[i], wantMax[i]);
+            expect(std::fabs(davg[i] - wantAvg[i]) < 1e-5, "avg pool backward", davg[i], wantAvg[i]);
+        }
     }
     {  // gather along dim 1 with a negative index, scatter_add accumulating repeats, and the bad-index flag
         std::vector<double> x = {10, 11, 12, 20, 21, 22}, out(4);
