@@ -449,3 +449,57 @@ extern "C" __global__ void avg_pool_backward(Window w, int planes, const void* g
         }
     }
 }
+
+// Cross-entropy rows (Backend.crossEntropyRows): one thread per row of float32 logits [b, c]; targets are
+// int32 or int64 (tt), a target equal to ignore contributes nothing. Same shift rule as the CPU: the row's
+// maximum, or 0 if the row holds a NaN. A bad target raises *error, which the host turns into an exception.
+extern "C" __global__ void cross_entropy_rows(int b, int c, const float* x, const void* t, int tt, long long ignore,
+                                              float* per, double* lse, float* valid, int* error) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= b) return;
+    long long raw = tt == 3 ? ((const long long*) t)[i] : ((const int*) t)[i];
+    if (raw == ignore) {
+        per[i] = 0;
+        lse[i] = 0;
+        valid[i] = 0;
+        return;
+    }
+    int ti = checked(raw, c, error);
+    if (ti < 0) {
+        per[i] = 0;
+        lse[i] = 0;
+        valid[i] = 0;
+        return;
+    }
+    const float* row = x + (long long) i * c;
+    double m = -INFINITY;
+    bool nan = false;
+    for (int j = 0; j < c; j++) {
+        float v = row[j];
+        if (v != v) nan = true;
+        else if (v > m) m = v;
+    }
+    if (nan) m = 0;
+    double s = 0;
+    for (int j = 0; j < c; j++) s += exp(row[j] - m);
+    double l = log(s) + m;
+    lse[i] = l;
+    per[i] = (float) (l - row[ti]);
+    valid[i] = 1;
+}
+
+// Its gradient (Backend.crossEntropyBackward): one thread per element, scale[i] · (softmax − one-hot), 0 on ignored rows.
+extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, const void* t, int tt, long long ignore,
+                                                  const double* lse, const float* scale, float* dx) {
+    long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= (long long) b * c) return;
+    int i = (int) (e / c), j = (int) (e % c);
+    long long raw = tt == 3 ? ((const long long*) t)[i] : ((const int*) t)[i];
+    if (raw == ignore || raw < -c || raw >= c) {
+        dx[e] = 0;
+        return;
+    }
+    int ti = (int) (raw < 0 ? raw + c : raw);
+    double p = exp(x[e] - lse[i]);
+    dx[e] = (float) (scale[i] * (j == ti ? p - 1 : p));
+}

@@ -333,6 +333,31 @@ int main() {
         launch({1}, {256}, false, [&] { gather(g, idx.data(), 3, 3, 1, x.data(), 1, out.data(), 1, &err); });
         expect(err != 0, "a bad index raises the flag", err, 1);
     }
+    {  // cross-entropy rows and gradient: an ignored row, a negative target, a NaN row, a bad target
+        const int b = 4, c = 3;
+        std::vector<float> x = {1, 2, 3, -1, 0, 1, 0, NAN, 1, 5, 5, 5};
+        std::vector<long long> t = {2, -100, -1, 0};
+        std::vector<float> per(b), valid(b), scale = {0.5f, 1, 2, 1}, dx(b * c);
+        std::vector<double> lse(b);
+        int err = 0;
+        launch({1}, {256}, false, [&] { cross_entropy_rows(b, c, x.data(), t.data(), 3, -100, per.data(), lse.data(), valid.data(), &err); });
+        double l0 = std::log(std::exp(1 - 3.0) + std::exp(2 - 3.0) + 1) + 3;
+        expect(std::fabs(per[0] - (float) (l0 - 3)) < 1e-6 && valid[0] == 1, "cross-entropy row", per[0], l0 - 3);
+        expect(per[1] == 0 && valid[1] == 0, "ignored row", per[1], 0);
+        expect(per[2] != per[2], "a NaN row gives NaN", per[2], NAN);
+        expect(std::fabs(per[3] - std::log(3.0)) < 1e-6, "equal logits: log c", per[3], std::log(3.0));
+        expect(err == 0, "no bad target", err, 0);
+        launch({1}, {256}, false, [&] { cross_entropy_backward(b, c, x.data(), t.data(), 3, -100, lse.data(), scale.data(), dx.data()); });
+        for (int j = 0; j < c; j++) {
+            double p = std::exp(x[j] - lse[0]);
+            expect(std::fabs(dx[j] - 0.5 * (j == 2 ? p - 1 : p)) < 1e-6, "cross-entropy gradient", dx[j], 0.5 * (j == 2 ? p - 1 : p));
+            expect(dx[3 + j] == 0, "ignored row has no gradient", dx[3 + j], 0);
+            expect(std::fabs(dx[9 + j] - (j == 0 ? 1 / 3.0 - 1 : 1 / 3.0)) < 1e-6, "uniform row", dx[9 + j], 1 / 3.0);
+        }
+        t[3] = 3;
+        launch({1}, {256}, false, [&] { cross_entropy_rows(b, c, x.data(), t.data(), 3, -100, per.data(), lse.data(), valid.data(), &err); });
+        expect(err != 0, "a bad target raises the flag", err, 1);
+    }
     if (failures == 0) std::printf("all kernel checks passed\n");
     return failures == 0 ? 0 : 1;
 }

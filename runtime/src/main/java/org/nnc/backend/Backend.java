@@ -57,6 +57,18 @@ public interface Backend {
         if (relu) unary(UnaryFn.RELU, 0, 0, out, out);
     }
 
+    /**
+     * Cross-entropy per row of contiguous float32 logits [B, C] against contiguous integer targets [B]:
+     * {@code perRow} (float32 [B]) gets −log softmax(x)[t] (0 where t is {@code ignore}), {@code lse}
+     * (float64 [B]) each row's log-sum-exp, shifted by the row's maximum (by 0 if the row has a NaN), and
+     * {@code valid} (float32 [B]) 1 or 0. A target outside [−C, C) other than {@code ignore} is an
+     * IndexOutOfBoundsException.
+     */
+    void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid);
+
+    /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale contiguous float32 [B]. */
+    void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
+
     /** out = x[..., index[...], ...] along dim, where out and index have the same shape. */
     void gather(Tensor x, int dim, Tensor index, Tensor out);
 

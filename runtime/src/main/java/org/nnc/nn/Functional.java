@@ -354,7 +354,7 @@ public final class Functional {
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, double labelSmoothing, long ignoreIndex, Reduction r) {
         checkClassification("crossEntropy", logits, target);
-        if (CrossEntropyF32.applies(logits, target, labelSmoothing)) return CrossEntropyF32.apply(logits, target, ignoreIndex, r);
+        if (CrossEntropyF32.applies(logits, labelSmoothing)) return CrossEntropyF32.apply(logits, target, ignoreIndex, r);
         Tensor logp = logSoftmax(logits, 1);
         if (labelSmoothing == 0) return nll(logp, target, ignoreIndex, r);
         Tensor valid = Ops.to(Ops.ne(target, Tensor.scalar(target.dtype(), ignoreIndex)), logits.dtype());

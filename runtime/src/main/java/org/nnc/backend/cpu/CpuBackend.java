@@ -389,6 +389,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
+        LossKernels.rows(logits, target, ignore, perRow, lse, valid);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
+        LossKernels.backward(logits, target, ignore, lse, scale, dx);
+    }
+
+    @Override
     public void gather(Tensor x, int dim, Tensor index, Tensor out) {
         int[] xs = x.strides().clone();
         int xDimStride = xs[dim], xDimSize = x.shape()[dim];

@@ -135,6 +135,7 @@ public final class Cuda {
             for (int i = 0; i < args.length; i++) {
                 params[i] = switch (args[i]) {
                     case Integer v -> Pointer.to(new int[] {v});
+                    case Long v -> Pointer.to(new long[] {v});
                     case Double v -> Pointer.to(new double[] {v});
                     case int[] struct -> Pointer.to(struct);
                     case Pointer p -> Pointer.to(p);

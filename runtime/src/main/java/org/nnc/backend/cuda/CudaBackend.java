@@ -180,6 +180,27 @@ final class CudaBackend implements Backend {
         }
     }
 
+    // ---------------------------------------------------------------- cross-entropy
+
+    @Override
+    public void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
+        int b = logits.shape()[0], c = logits.shape()[1];
+        if (b == 0) return;
+        CUdeviceptr err = clearedErrorFlag();
+        ctx.launch("cross_entropy_rows", grid(b), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
+                ignore, at(perRow, perRow.offset()), at(lse, lse.offset()), at(valid, valid.offset()), err);
+        checkIndices(err, 1, c);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
+        int n = dx.numel();
+        if (n == 0) return;
+        int b = logits.shape()[0], c = logits.shape()[1];
+        ctx.launch("cross_entropy_backward", grid(n), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
+                ignore, at(lse, lse.offset()), at(scale, scale.offset()), at(dx, dx.offset()));
+    }
+
     // ---------------------------------------------------------------- windows
 
     /** The kernels' Window struct: kernel, stride, padding, dilation, height, width, outHeight, outWidth. */

@@ -1,0 +1,74 @@
+package org.nnc.backend.cpu;
+
+import org.nnc.tensor.Storage;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Cross-entropy rows of float32 logits: one pass for log-sum-exp, the pick and the row's loss (in double),
+ * one for the gradient. Rows are short (the class count), so these are plain loops, split by rows.
+ */
+final class LossKernels {
+    private LossKernels() {}
+
+    private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
+
+    /** The target of row i, wrapped if negative; the error names it as the gather it replaces would. */
+    private static int target(Storage t, int at, int c) {
+        long v = (long) t.get(at);
+        if (v < -c || v >= c) throw new IndexOutOfBoundsException("index " + v + " is out of bounds for dimension 1 with size " + c);
+        return (int) (v < 0 ? v + c : v);
+    }
+
+    static void rows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
+        int b = logits.size(0), c = logits.size(1);
+        float[] x = f32(logits), per = f32(perRow), ok = f32(valid);
+        double[] l = ((Storage.F64) lse.storage()).data;
+        int xo = logits.offset(), po = perRow.offset(), lo = lse.offset(), vo = valid.offset(), to = target.offset();
+        Storage t = target.storage();
+        for (int i = 0; i < b; i++) {
+            if ((long) t.get(to + i) == ignore) {
+                per[po + i] = 0;
+                ok[vo + i] = 0;
+                l[lo + i] = 0;
+                continue;
+            }
+            int row = xo + i * c, ti = target(t, to + i, c);
+            double m = Double.NEGATIVE_INFINITY;
+            boolean nan = false;
+            for (int j = 0; j < c; j++) {
+                float v = x[row + j];
+                if (v != v) nan = true;
+                else if (v > m) m = v;
+            }
+            if (nan) m = 0;
+            double s = 0;
+            for (int j = 0; j < c; j++) s += Math.exp(x[row + j] - m);
+            l[lo + i] = Math.log(s) + m;
+            per[po + i] = (float) (l[lo + i] - x[row + ti]);
+            ok[vo + i] = 1;
+        }
+    }
+
+    static void backward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
+        int b = logits.size(0), c = logits.size(1);
+        float[] x = f32(logits), g = f32(scale), d = f32(dx);
+        double[] l = ((Storage.F64) lse.storage()).data;
+        int xo = logits.offset(), go = scale.offset(), doff = dx.offset(), lo = lse.offset(), to = target.offset();
+        Storage t = target.storage();
+        Parallel.forRange(b, (long) b * c * 8, (from, end) -> {
+            for (int i = from; i < end; i++) {
+                int row = i * c;
+                if ((long) t.get(to + i) == ignore) {
+                    java.util.Arrays.fill(d, doff + row, doff + row + c, 0f);
+                    continue;
+                }
+                int ti = target(t, to + i, c);
+                double gi = g[go + i];
+                for (int j = 0; j < c; j++) {
+                    double p = Math.exp(x[xo + row + j] - l[lo + i]);
+                    d[doff + row + j] = (float) (gi * (j == ti ? p - 1 : p));
+                }
+            }
+        });
+    }
+}
