@@ -503,3 +503,26 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     double p = exp(x[e] - lse[i]);
     dx[e] = (float) (scale[i] * (j == ti ? p - 1 : p));
 }
+
+// Fused optimizer steps (Backend.sgdStep / adamStep): one thread per element of a contiguous float32
+// parameter, in place, instead of three to eleven element-wise launches per parameter.
+extern "C" __global__ void sgd_step(int n, float* p, const float* d, float* buf, float lr, float momentum, float dampening,
+                                    int nesterov) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    float b = buf[i] * momentum + (1 - dampening) * d[i];
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d[i] + momentum * b : b);
+}
+
+extern "C" __global__ void adam_step(int n, float* p, const float* d, float* m, float* v, float lr, float beta1, float beta2,
+                                     float eps, float c1, float c2) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    float g = d[i];
+    float mi = m[i] * beta1 + (1 - beta1) * g;
+    float vi = v[i] * beta2 + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (lr / c1) * mi / (sqrtf(vi) / sqrtf(c2) + eps);
+}

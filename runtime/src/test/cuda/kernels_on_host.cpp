@@ -358,6 +358,27 @@ int main() {
         launch({1}, {256}, false, [&] { cross_entropy_rows(b, c, x.data(), t.data(), 3, -100, per.data(), lse.data(), valid.data(), &err); });
         expect(err != 0, "a bad target raises the flag", err, 1);
     }
+    {  // fused optimizer steps against the formulas, three steps each
+        const int n = 5;
+        std::vector<float> p = {1, -2, 3, 0.5f, -0.25f}, d = {0.1f, -0.2f, 0.3f, 0, 1}, buf(n), m(n), v(n), q = p;
+        std::vector<double> wp(p.begin(), p.end()), wb(n), wq(p.begin(), p.end()), wm(n), wv(n);
+        for (int step = 1; step <= 3; step++) {
+            launch({1}, {256}, false, [&] { sgd_step(n, p.data(), d.data(), buf.data(), 0.1f, 0.9f, 0, 1); });
+            double c1 = 1 - std::pow(0.9, step), c2 = 1 - std::pow(0.999, step);
+            launch({1}, {256}, false, [&] { adam_step(n, q.data(), d.data(), m.data(), v.data(), 0.01f, 0.9f, 0.999f, 1e-8f, (float) c1, (float) c2); });
+            for (int i = 0; i < n; i++) {
+                wb[i] = 0.9 * wb[i] + d[i];
+                wp[i] -= 0.1 * (d[i] + 0.9 * wb[i]);
+                wm[i] = 0.9 * wm[i] + 0.1 * d[i];
+                wv[i] = 0.999 * wv[i] + 0.001 * d[i] * d[i];
+                wq[i] -= 0.01 / c1 * wm[i] / (std::sqrt(wv[i]) / std::sqrt(c2) + 1e-8);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            expect(std::fabs(p[i] - wp[i]) < 1e-5, "sgd step (nesterov)", p[i], wp[i]);
+            expect(std::fabs(q[i] - wq[i]) < 1e-5, "adam step", q[i], wq[i]);
+        }
+    }
     if (failures == 0) std::printf("all kernel checks passed\n");
     return failures == 0 ? 0 : 1;
 }

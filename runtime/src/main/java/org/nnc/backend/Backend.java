@@ -69,6 +69,25 @@ public interface Backend {
     /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale contiguous float32 [B]. */
     void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
 
+    /**
+     * A fused SGD step on one contiguous float32 parameter, its gradient and momentum buffer (all the same
+     * shape): buf ← momentum·buf + (1 − dampening)·d, then p ← p − lr·(nesterov ? d + momentum·buf : buf).
+     * Returns false where the backend has no fused form; the optimizer then composes the step from other
+     * kernels (the CPU does, one vector pass each, so its results stay those of the composed formulas).
+     */
+    default boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
+        return false;
+    }
+
+    /**
+     * A fused Adam step: m ← β1·m + (1 − β1)·d, v ← β2·v + (1 − β2)·d², p ← p − (lr / c1)·m / (√v / √c2 + ε),
+     * with c1, c2 the bias corrections. False where there is no fused form, as {@link #sgdStep}.
+     */
+    default boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                             double c1, double c2) {
+        return false;
+    }
+
     /** out = x[..., index[...], ...] along dim, where out and index have the same shape. */
     void gather(Tensor x, int dim, Tensor index, Tensor out);
 

@@ -27,9 +27,10 @@ public class Adam extends Optimizer {
         else d = decayed(p, grad, wd);
         Tensor m = st.computeIfAbsent("exp_avg", k -> Tensor.zerosLike(p));
         Tensor v = st.computeIfAbsent("exp_avg_sq", k -> Tensor.zerosLike(p));
+        double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+        if (p.backend().adamStep(p, d, m, v, lr, b1, b2, eps, c1, c2)) return;
         m.mul_(b1).add_(d, 1 - b1);
         v.mul_(b2).add_(d.mul(d), 1 - b2);
-        double c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
         Tensor denom = v.sqrt().div(Math.sqrt(c2)).add(eps);
         p.add_(m.div(denom), -lr / c1);
     }

@@ -30,6 +30,8 @@ public final class SGD extends Optimizer {
             if (buf == null) {
                 buf = d.clone().detach();
                 st.put("momentum_buffer", buf);
+            } else if (p.backend().sgdStep(p, d, buf, g.get("lr"), momentum, g.get("dampening"), g.get("nesterov") != 0)) {
+                return;
             } else {
                 buf.mul_(momentum).add_(d, 1 - g.get("dampening"));
             }

@@ -136,6 +136,7 @@ public final class Cuda {
                 params[i] = switch (args[i]) {
                     case Integer v -> Pointer.to(new int[] {v});
                     case Long v -> Pointer.to(new long[] {v});
+                    case Float v -> Pointer.to(new float[] {v});
                     case Double v -> Pointer.to(new double[] {v});
                     case int[] struct -> Pointer.to(struct);
                     case Pointer p -> Pointer.to(p);

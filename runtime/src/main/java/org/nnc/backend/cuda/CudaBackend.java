@@ -201,6 +201,40 @@ final class CudaBackend implements Backend {
                 ignore, at(lse, lse.offset()), at(scale, scale.offset()), at(dx, dx.offset()));
     }
 
+    // ---------------------------------------------------------------- optimizer steps
+
+    /** Whether the fused optimizer kernels take these: contiguous float32 tensors of one size. */
+    private static boolean fusable(Tensor p, Tensor... others) {
+        if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;
+        for (Tensor t : others) {
+            if (t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.numel() != p.numel()) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
+        if (!fusable(p, d, buf)) return false;
+        int n = p.numel();
+        if (n > 0) {
+            ctx.launch("sgd_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(buf, buf.offset()),
+                    (float) lr, (float) momentum, (float) dampening, nesterov ? 1 : 0);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                            double c1, double c2) {
+        if (!fusable(p, d, m, v)) return false;
+        int n = p.numel();
+        if (n > 0) {
+            ctx.launch("adam_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(m, m.offset()), at(v, v.offset()),
+                    (float) lr, (float) beta1, (float) beta2, (float) eps, (float) c1, (float) c2);
+        }
+        return true;
+    }
+
     // ---------------------------------------------------------------- windows
 
     /** The kernels' Window struct: kernel, stride, padding, dilation, height, width, outHeight, outWidth. */
