@@ -98,7 +98,7 @@ __device__ double unary_op(int op, double x, double p, double q) {
         case SIGN: return jsignum(x);
         case TANH: return tanh(x);
         case SIGMOID: return sigmoid(x);
-        case RELU: return x > 0 ? x : 0;
+        case RELU: return x > 0 || x != x ? x : 0;  // NaN stays NaN, as UnaryFn.RELU and PyTorch
         case ADD_SCALAR: return x + p;
         case MUL_SCALAR: return x * p;
         case RDIV_SCALAR: return p / x;
@@ -235,7 +235,7 @@ extern "C" __global__ void reduce(Geom g, int op, int len, int step, const void*
 // Batched C[b] = act(A[b] · B[b] + bias): A [batch, m, k] and B [batch, k, n] with any strides, C contiguous.
 // 64 × 64 output tiles, 16-deep slices of A and B staged in shared memory, 4 × 4 outputs per thread. The
 // epilogue is a layer's (Backend.linear): bias (or null) per row of C (biasPerRow) or per column, then
-// ReLU when relu is set, as x > 0 ? x : 0 like the RELU kernel.
+// ReLU when relu is set, NaN staying NaN like the RELU kernel.
 template <typename T>
 __device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int sak, const T* B, int sbb, int sbk,
                           int sbn, T* C, const T* bias, int biasPerRow, int relu) {
@@ -283,7 +283,7 @@ __device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int
             if (c >= n) continue;
             T v = acc[i][j];
             if (bias) v += bias[biasPerRow ? r : c];
-            if (relu) v = v > T(0) ? v : T(0);
+            if (relu) v = v > T(0) || v != v ? v : T(0);
             C[(long long) r * n + c] = v;
         }
     }

@@ -129,6 +129,13 @@ int main() {
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 4; j++) expect(same(out[i * 4 + j], (float) std::exp(x[1 + j * 3 + i])), "unary exp transposed", out[i * 4 + j], std::exp(x[1 + j * 3 + i]));
     }
+    {  // ReLU keeps NaN (as PyTorch) and maps -0 to +0
+        std::vector<double> x = {-1, NAN, -0.0, 2}, y(4);
+        int shape[] = {4}, st[][MAXD] = {{1}, {1}}, off[] = {0, 0};
+        Geom g = geom(1, shape, 2, st, off);
+        launch({1}, {256}, false, [&] { unary(g, UnaryFn::RELU, 0, 0, x.data(), 1, y.data(), 1); });
+        expect(y[0] == 0 && y[1] != y[1] && y[2] == 0 && !std::signbit(y[2]) && y[3] == 2, "relu", y[1], NAN);
+    }
     {  // int64 copies exactly, and float to int32 follows Java's casts
         std::vector<long long> x = {(1LL << 60) + 1, -7}, y(2);
         int shape[] = {2}, st[][MAXD] = {{1}, {1}}, off[] = {0, 0};

@@ -15,7 +15,8 @@ public enum UnaryFn {
     TANH { public double apply(double x, double p, double q) { return Math.tanh(x); } },
     SIGMOID { public double apply(double x, double p, double q) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); } },
-    RELU { public double apply(double x, double p, double q) { return x > 0 ? x : 0; } },
+    /** max(x, 0), NaN staying NaN as in PyTorch (and as the vector max that the float32 loops use). */
+    RELU { public double apply(double x, double p, double q) { return x > 0 || x != x ? x : 0; } },
     /** x + p */
     ADD_SCALAR { public double apply(double x, double p, double q) { return x + p; } },
     /** x * p */
