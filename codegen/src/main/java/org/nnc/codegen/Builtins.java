@@ -23,9 +23,6 @@ final class Builtins {
     private Builtins() {}
 
     /** Defaults of optional layer arguments (a pool's stride defaults to its kernel). */
-    private static final Map<String, Object> LAYER_DEFAULTS = Map.of("bias", true, "stride", 1L, "padding", 0L, "dilation", 1L,
-            "layers", 1L, "count", 1L, "from", 1L);
-
     static JType layer(MethodGen g, String kind, Expr.Call call) {
         Signatures.Bound b = Signatures.bind(kind, call.args());
         String cls = "org/nnc/nn/" + kind;
@@ -52,9 +49,10 @@ final class Builtins {
                 } else if (p.equals("stride") && kind.endsWith("Pool2d")) {
                     g.expr(b.args().get("kernel"), JType.INT);
                 } else {
-                    Object d = LAYER_DEFAULTS.get(p);
-                    if (d instanceof Boolean bool) mv.visitInsn(bool ? ICONST_1 : ICONST_0);
-                    else g.iconst((int) (long) (Long) d);
+                    Long d = Signatures.layerDefault(p);
+                    if (d == null) throw new IllegalStateException("internal: " + kind + "." + p + " has no default but no argument either");
+                    if (t == JType.BOOLEAN) mv.visitInsn(d != 0 ? ICONST_1 : ICONST_0);
+                    else g.iconst(d.intValue());
                 }
                 desc.append(t.descriptor());
             }

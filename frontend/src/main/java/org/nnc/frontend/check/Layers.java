@@ -47,6 +47,8 @@ final class Layers {
 
     static boolean isLayer(String name) { return CONSTRUCTORS.containsKey(name); }
 
+    static Long defaultOf(String param) { return DEFAULTS.get(param); }
+
     /**
      * The layer with its values, as a summary shows it: required arguments positionally, the others by
      * name where they differ from the default ({@code Conv2d(1, 16, kernel = 3, padding = 1)}).

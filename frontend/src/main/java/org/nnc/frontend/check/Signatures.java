@@ -22,6 +22,13 @@ public final class Signatures {
 
     public static boolean isLayer(String name) { return Layers.isLayer(name); }
 
+    /**
+     * The default of an optional layer parameter (1 or 0 for a Bool), null when it has none. The checker and
+     * the code generator both read it, so a layer is checked with the values it is built with. A pool's
+     * stride defaults to its kernel, which callers handle.
+     */
+    public static Long layerDefault(String param) { return Layers.defaultOf(param); }
+
     public static boolean isBuiltin(String name) { return Builtins.NAMES.contains(name); }
 
     public static boolean isActivation(String name) { return Builtins.ACTIVATIONS.contains(name); }
