@@ -46,6 +46,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the checkpoint (the block's, or --checkpoint DIR)")
     boolean resume;
 
+    @Option(names = "--out", paramLabel = "DIR", description = "write saved weights, metrics, plots and checkpoints under DIR"
+            + " (created when missing) instead of the current folder")
+    Path out;
+
     @Option(names = "--trace", description = "print the stack trace of a failure")
     boolean trace;
 
@@ -89,10 +93,32 @@ final class RunCommand implements Callable<Integer> {
             Method m = program.loader().loadClass(cls).getMethod("train", String[].class);
             String[] args = overrides();
             StopOnInterrupt.install();
-            return invoke(() -> m.invoke(null, (Object) args));
+            if (out == null) return invoke(() -> m.invoke(null, (Object) args));
+            return inOutputFolder(() -> invoke(() -> m.invoke(null, (Object) args)));
         } catch (ReflectiveOperationException e) {
             spec.commandLine().getErr().println("error: the program's classes cannot be run: " + e);
             return 2;
+        }
+    }
+
+    /**
+     * Runs with {@code --out DIR} as the folder that train blocks' relative save, log and checkpoint paths
+     * resolve against (the runtime reads it from nnc.output.dir, which compiled jars also accept as -D).
+     */
+    private int inOutputFolder(java.util.function.IntSupplier run) {
+        try {
+            java.nio.file.Files.createDirectories(out);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("error: cannot create the output folder " + out + ": " + e.getMessage());
+            return 2;
+        }
+        String before = System.getProperty("nnc.output.dir");
+        System.setProperty("nnc.output.dir", out.toString());
+        try {
+            return run.getAsInt();
+        } finally {
+            if (before == null) System.clearProperty("nnc.output.dir");
+            else System.setProperty("nnc.output.dir", before);
         }
     }
 

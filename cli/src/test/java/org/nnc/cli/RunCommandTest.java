@@ -96,6 +96,16 @@ class RunCommandTest {
     }
 
     @Test
+    void outPutsTheSavedFilesInAFolderItCreates() {
+        Path folder = dir.resolve("results/digits");
+        Run r = run("run", "../samples/digits_cnn.nnet", "--epochs", "1", "--out", folder.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.exists(folder.resolve("digits_cnn.safetensors")), r.out());
+        assertTrue(r.out().contains("wrote " + folder.resolve("digits_cnn.safetensors")), r.out());
+        assertEquals(dir.toString(), System.getProperty("nnc.output.dir"), "the folder given before is restored");
+    }
+
+    @Test
     void aBadDeviceIsAUsageError() {
         Run r = run("run", "../samples/iris_mlp.nnet", "--device", "tpu");
         assertEquals(2, r.status());
