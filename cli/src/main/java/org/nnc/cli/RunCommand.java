@@ -86,7 +86,8 @@ final class RunCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("note: the training flags apply to train blocks; this file's main runs as written");
                 }
                 Method m = program.loader().loadClass(program.main()).getMethod("main", String[].class);
-                return invoke(() -> m.invoke(null, (Object) new String[0]));
+                if (out == null) return invoke(() -> m.invoke(null, (Object) new String[0]));
+                return inOutputFolder(() -> invoke(() -> m.invoke(null, (Object) new String[0])));
             }
             String cls = pick(program, blocks);
             if (cls == null) return 2;
