@@ -268,6 +268,13 @@ final class Builtins {
                 if (dims.size() == 1 && dims.get(0) instanceof Expr.ListLit l) dims = l.items();
                 g.intArray(dims);
                 g.invokeStatic(T, name, "([I)" + TD);
+                if (g.model != null) {
+                    // Inside a model, on the model's device, so that a model trained on a GPU can make its own
+                    // tensors (random ones are drawn on the host, so a seed gives the same values everywhere).
+                    mv.visitVarInsn(ALOAD, 0);
+                    g.invokeVirtual("org/nnc/nn/Module", "device", "()Lorg/nnc/tensor/Device;");
+                    g.invokeVirtual(T, "to", "(Lorg/nnc/tensor/Device;)" + TD);
+                }
                 return JType.TENSOR;
             }
             case "item" -> {

@@ -141,6 +141,26 @@ class CompiledProgramTest {
     }
 
     @Test
+    void tensorsAModelMakesGoToTheModelsDevice() throws Exception {
+        Compiler.Output out = compile(dir, "noise.nnet", """
+                model Noisy {
+                    val fc = Linear(4, 2)
+
+                    fun forward(x: Tensor[B, 4]): Tensor[B, 2] = fc(x + randn(B, 4) * 0.0) + zeros(B, 2)
+                }
+                """);
+        byte[] cls = out.classes().get("noise/Noisy");
+        List<String> refs = references(cls);
+        assertTrue(refs.contains("org/nnc/nn/Module.device()Lorg/nnc/tensor/Device;"), refs.toString());
+        assertTrue(refs.contains("org/nnc/tensor/Tensor.to(Lorg/nnc/tensor/Device;)Lorg/nnc/tensor/Tensor;"), refs.toString());
+        GeneratedClassLoader loader = new GeneratedClassLoader(out.classes(), getClass().getClassLoader());
+        Module m = (Module) loader.loadClass("noise.Noisy").getConstructor().newInstance();
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4);
+        assertArrayEquals(m.stateDict().get("fc.weight").matmul(x.t()).t().add(m.stateDict().get("fc.bias")).toFloatArray(),
+                m.forward(x).toFloatArray(), 1e-6f);
+    }
+
+    @Test
     void aRuntimeErrorsStackTraceNamesTheNnetLine() throws Exception {
         Compiler.Output out = compile(dir, "broken.nnet", """
                 model Net {

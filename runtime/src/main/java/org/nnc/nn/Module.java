@@ -150,8 +150,18 @@ public abstract class Module {
 
     /** Where this module's parameters live (the CPU for a module without any). */
     public Device device() {
-        for (Tensor t : stateDict().values()) return t.device();
-        return Device.CPU;
+        Device d = firstDevice();
+        return d == null ? Device.CPU : d;
+    }
+
+    private Device firstDevice() {
+        for (Tensor t : parameters.values()) return t.device();
+        for (Tensor t : buffers.values()) return t.device();
+        for (Module m : children.values()) {
+            Device d = m.firstDevice();
+            if (d != null) return d;
+        }
+        return null;
     }
 
     /** The part inside the parentheses of this module's repr, e.g. {@code in_features=784, out_features=10, bias=True}. */
