@@ -23,30 +23,24 @@ final class WindowKernels {
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
         Storage xs = x.storage(), os = out.storage();
         int xo = x.offset(), oo = out.offset();
-        boolean f32 = xs instanceof Storage.F32 && os instanceof Storage.F32;
-        if (f32 && w.stride() == 1) {
-            im2colUnitStride(((Storage.F32) xs).data, xo, ((Storage.F32) os).data, oo, b, c, w);
+        if (xs instanceof Storage.F32 xf && os instanceof Storage.F32 of) {
+            Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+                for (int plane = from; plane < to; plane++) im2colPlane(xf.data, xo + plane * h * wd, w, of.data, oo + plane * k * k * l);
+            });
             return;
         }
         Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
-                int bi = plane / c, ci = plane % c;
                 int src = xo + plane * h * wd;
                 for (int i = 0; i < k; i++) {
                     for (int j = 0; j < k; j++) {
-                        int row = (ci * k + i) * k + j;
-                        int dst = oo + (bi * c * k * k + row) * l;
+                        int dst = oo + (plane * k * k + i * k + j) * l;
                         for (int y = 0; y < oh; y++) {
                             int iy = y * w.stride() - w.padding() + i * w.dilation();
                             for (int z = 0; z < ow; z++) {
                                 int ix = z * w.stride() - w.padding() + j * w.dilation();
                                 boolean in = iy >= 0 && iy < h && ix >= 0 && ix < wd;
-                                int at = dst + y * ow + z;
-                                if (f32) {
-                                    ((Storage.F32) os).data[at] = in ? ((Storage.F32) xs).data[src + iy * wd + ix] : 0f;
-                                } else {
-                                    os.set(at, in ? xs.get(src + iy * wd + ix) : 0);
-                                }
+                                os.set(dst + y * ow + z, in ? xs.get(src + iy * wd + ix) : 0);
                             }
                         }
                     }
@@ -56,63 +50,73 @@ final class WindowKernels {
     }
 
     /**
-     * With stride 1, each output row of a window offset (i, j) is one contiguous run of an input row with
-     * zeros at the padded ends: copied whole instead of element by element with a bounds test each.
+     * One channel plane (at x[src]) unfolded into its k·k rows of columns (at out[dst], each Ho·Wo long).
+     * At stride 1 each output row of a window offset is one contiguous run of an input row with zeros at
+     * the padded ends, copied whole instead of element by element with a bounds test each.
      */
-    private static void im2colUnitStride(float[] x, int xo, float[] out, int oo, int b, int c, Window w) {
-        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation();
+    static void im2colPlane(float[] x, int src, Window w, float[] out, int dst) {
+        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation(), s = w.stride();
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
-        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int bi = plane / c, ci = plane % c;
-                int src = xo + plane * h * wd;
-                for (int i = 0; i < k; i++) {
-                    for (int j = 0; j < k; j++) {
-                        int dst = oo + (bi * c * k * k + (ci * k + i) * k + j) * l;
-                        int shift = j * d - p;                       // ix = z + shift
-                        int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
-                        for (int y = 0; y < oh; y++) {
-                            int iy = y - p + i * d, row = dst + y * ow;
-                            if (iy < 0 || iy >= h || zlo >= zhi) {
-                                java.util.Arrays.fill(out, row, row + ow, 0f);
-                                continue;
-                            }
-                            java.util.Arrays.fill(out, row, row + zlo, 0f);
-                            System.arraycopy(x, src + iy * wd + zlo + shift, out, row + zlo, zhi - zlo);
-                            java.util.Arrays.fill(out, row + zhi, row + ow, 0f);
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                int base = dst + (i * k + j) * l;
+                if (s != 1) {
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * s - p + i * d;
+                        for (int z = 0; z < ow; z++) {
+                            int ix = z * s - p + j * d;
+                            out[base + y * ow + z] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? x[src + iy * wd + ix] : 0f;
                         }
                     }
+                    continue;
+                }
+                int shift = j * d - p;                       // ix = z + shift
+                int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
+                for (int y = 0; y < oh; y++) {
+                    int iy = y - p + i * d, row = base + y * ow;
+                    if (iy < 0 || iy >= h || zlo >= zhi) {
+                        java.util.Arrays.fill(out, row, row + ow, 0f);
+                        continue;
+                    }
+                    java.util.Arrays.fill(out, row, row + zlo, 0f);
+                    System.arraycopy(x, src + iy * wd + zlo + shift, out, row + zlo, zhi - zlo);
+                    java.util.Arrays.fill(out, row + zhi, row + ow, 0f);
                 }
             }
-        });
+        }
     }
 
-    /** The adjoint of {@link #im2colUnitStride}: each run is added back into its input row. */
-    private static void col2imUnitStride(float[] cols, int co, float[] dx, int dof, int b, int c, Window w) {
-        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation();
+    /** The adjoint of {@link #im2colPlane}: the plane's k·k rows of columns (at cols[src]) added back into x[dst]. */
+    static void col2imPlane(float[] cols, int src, Window w, float[] dx, int dst) {
+        int h = w.height(), wd = w.width(), k = w.kernel(), p = w.padding(), d = w.dilation(), s = w.stride();
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
-        Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
-            for (int plane = from; plane < to; plane++) {
-                int bi = plane / c, ci = plane % c;
-                int dst = dof + plane * h * wd;
-                for (int i = 0; i < k; i++) {
-                    for (int j = 0; j < k; j++) {
-                        int src = co + (bi * c * k * k + (ci * k + i) * k + j) * l;
-                        int shift = j * d - p;
-                        int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
-                        if (zlo >= zhi) continue;
-                        for (int y = 0; y < oh; y++) {
-                            int iy = y - p + i * d;
-                            if (iy < 0 || iy >= h) continue;
-                            int from0 = src + y * ow + zlo, into = dst + iy * wd + zlo + shift, n = zhi - zlo;
-                            // A plain loop: C2 vectorizes it, and until C2 has compiled it, it is not the
-                            // Vector API's interpreted form, which costs far more in the first steps.
-                            for (int e = 0; e < n; e++) dx[into + e] += cols[from0 + e];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                int base = src + (i * k + j) * l;
+                if (s != 1) {
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * s - p + i * d;
+                        if (iy < 0 || iy >= h) continue;
+                        for (int z = 0; z < ow; z++) {
+                            int ix = z * s - p + j * d;
+                            if (ix >= 0 && ix < wd) dx[dst + iy * wd + ix] += cols[base + y * ow + z];
                         }
                     }
+                    continue;
+                }
+                int shift = j * d - p;
+                int zlo = Math.max(0, -shift), zhi = Math.min(ow, wd - shift);
+                if (zlo >= zhi) continue;
+                for (int y = 0; y < oh; y++) {
+                    int iy = y - p + i * d;
+                    if (iy < 0 || iy >= h) continue;
+                    int from = base + y * ow + zlo, into = dst + iy * wd + zlo + shift, n = zhi - zlo;
+                    // A plain loop: C2 vectorizes it, and until C2 has compiled it, it is not the
+                    // Vector API's interpreted form, which costs far more in the first steps.
+                    for (int e = 0; e < n; e++) dx[into + e] += cols[from + e];
                 }
             }
-        });
+        }
     }
 
     static void col2im(Tensor cols, Window w, Tensor dx) {
@@ -120,19 +124,18 @@ final class WindowKernels {
         int oh = w.outHeight(), ow = w.outWidth(), l = oh * ow;
         Storage cs = cols.storage(), ds = dx.storage();
         int co = cols.offset(), dof = dx.offset();
-        boolean f32 = cs instanceof Storage.F32 && ds instanceof Storage.F32;
-        if (f32 && w.stride() == 1) {
-            col2imUnitStride(((Storage.F32) cs).data, co, ((Storage.F32) ds).data, dof, b, c, w);
+        if (cs instanceof Storage.F32 cf && ds instanceof Storage.F32 df) {
+            Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
+                for (int plane = from; plane < to; plane++) col2imPlane(cf.data, co + plane * k * k * l, w, df.data, dof + plane * h * wd);
+            });
             return;
         }
         Parallel.forRange(b * c, (long) b * c * k * k * l, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
-                int bi = plane / c, ci = plane % c;
                 int dst = dof + plane * h * wd;
                 for (int i = 0; i < k; i++) {
                     for (int j = 0; j < k; j++) {
-                        int row = (ci * k + i) * k + j;
-                        int src = co + (bi * c * k * k + row) * l;
+                        int src = co + (plane * k * k + i * k + j) * l;
                         for (int y = 0; y < oh; y++) {
                             int iy = y * w.stride() - w.padding() + i * w.dilation();
                             if (iy < 0 || iy >= h) continue;
@@ -140,8 +143,7 @@ final class WindowKernels {
                                 int ix = z * w.stride() - w.padding() + j * w.dilation();
                                 if (ix < 0 || ix >= wd) continue;
                                 int at = dst + iy * wd + ix;
-                                if (f32) ((Storage.F32) ds).data[at] += ((Storage.F32) cs).data[src + y * ow + z];
-                                else ds.set(at, ds.get(at) + cs.get(src + y * ow + z));
+                                ds.set(at, ds.get(at) + cs.get(src + y * ow + z));
                             }
                         }
                     }

@@ -10,17 +10,18 @@ import org.nnc.tensor.Generator;
 import org.nnc.tensor.Tensor;
 
 /**
- * im2col and col2im's stride-1 float32 paths (whole runs copied or added) against the general element loop,
- * which float64 tensors take: padding wider than the kernel, dilation, 1 × 1 kernels, and windows that
- * miss a row entirely.
+ * im2col and col2im's float32 paths (at stride 1, whole runs copied or added) against the general element
+ * loop, which float64 tensors take: padding wider than the kernel, dilation, strides, 1 × 1 kernels, and
+ * windows that miss a row entirely.
  */
 class WindowPathsTest {
     @Test
     void unitStrideRunsMatchTheElementLoop() {
-        int[][] configs = {{3, 1, 1}, {3, 0, 2}, {5, 2, 1}, {1, 0, 1}, {3, 3, 1}, {2, 4, 3}};  // kernel, padding, dilation
+        // kernel, padding, dilation, stride
+        int[][] configs = {{3, 1, 1, 1}, {3, 0, 2, 1}, {5, 2, 1, 1}, {1, 0, 1, 1}, {3, 3, 1, 1}, {2, 4, 3, 1}, {3, 1, 1, 2}, {2, 0, 2, 3}};
         for (int[] cfg : configs) {
             int k = cfg[0], p = cfg[1], d = cfg[2];
-            Window w = new Window(k, 1, p, d, 7, 9);
+            Window w = new Window(k, cfg[3], p, d, 7, 9);
             Tensor x = Tensor.rand(new Generator(k * 31 + p), DType.FLOAT32, 2, 3, 7, 9);
             int l = w.outHeight() * w.outWidth();
             Tensor fast = Tensor.empty(DType.FLOAT32, 2, 3 * k * k, l), slow = Tensor.empty(DType.FLOAT64, 2, 3 * k * k, l);
