@@ -151,10 +151,11 @@ public final class Functional {
     }
 
     /**
-     * The columns of x's windows [B, C·k·k, L] times the weight as a matrix [out, C·k·k], one product per
-     * image, with the bias added per output channel (a row of each product). The backward is the
-     * product's: the weight's gradient is Σ_b g_b · cols_bᵀ, the columns' is Wᵀ · g_b (folded back into x by
-     * unfold's backward), the bias's the sum of g over images and positions.
+     * The weight as a matrix [out, C·k·k] times each image's window columns, with the bias added per output
+     * channel (and the ReLU, for conv2dRelu) in the product's epilogue: {@code Backend.conv2d}, which on
+     * the CPU unfolds one image at a time into a scratch buffer rather than the whole batch. The backward
+     * is the product's: the weight's gradient Σ_b g_b · cols_bᵀ, the input's col2im(Wᵀ · g_b), the bias's
+     * the sum of g over images and positions.
      */
     private static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int dilation, boolean relu) {
         require4d("conv2d", x);
@@ -162,24 +163,35 @@ public final class Functional {
         if (weight.size(1) != x.size(1)) {
             throw new IllegalArgumentException("conv2d expects " + weight.size(1) + " input channels, got input of shape " + Shape.str(x.shape()));
         }
-        Tensor cols = unfold(x, k, stride, padding, dilation);                 // [B, C·k·k, L]
-        Tensor w2 = Ops.reshape(weight, out, -1);                               // [out, C·k·k]
-        int b = x.size(0), l = cols.size(2);
-        Device dev = bias == null ? Ops.commonDevice(cols, w2) : Ops.commonDevice(cols, w2, bias);
-        Tensor wd = w2.detach();
-        Tensor w3 = wd.asStrided(new int[] {b, out, wd.size(1)}, new int[] {0, wd.strides()[0], wd.strides()[1]}, wd.offset());
-        Tensor y = Tensor.uninitialized(DType.promote(x.dtype(), weight.dtype()), dev, b, out, l);
-        y.backend().linear(w3, cols.detach(), bias == null ? null : Ops.contiguous(bias.detach()), true, relu, y);
+        Window w = new Window(k, stride, padding, dilation, x.size(2), x.size(3));
+        if (w.outHeight() < 1 || w.outWidth() < 1) {
+            throw new IllegalArgumentException("a " + k + "x" + k + " window (dilation " + dilation + ", padding " + padding
+                    + ") does not fit an input of " + x.size(2) + "x" + x.size(3));
+        }
+        Device dev = bias == null ? Ops.commonDevice(x, weight) : Ops.commonDevice(x, weight, bias);
+        Tensor xc = Ops.contiguous(x.detach());
+        Tensor w2 = Ops.contiguous(weight.detach()).reshape(out, -1);
+        Tensor b = bias == null ? null : Ops.contiguous(bias.detach());
+        int n = x.size(0), l = w.outHeight() * w.outWidth();
+        Tensor y = Tensor.uninitialized(DType.promote(x.dtype(), weight.dtype()), dev, n, out, l);
+        y.backend().conv2d(xc, w2, b, w, relu, y);
+        int[] xShape = x.shape(), wShape = weight.shape();
         Tensor z = Autograd.record(relu ? "conv2dRelu" : "conv2d", y, g -> {
-            Tensor gz = relu ? Ops.reluBackward(g, y) : g;
-            Tensor gcols = cols.requiresGrad() ? Ops.matmul(Ops.transpose(wd, 0, 1), gz) : null;
-            Tensor gw = w2.requiresGrad() ? Ops.sum(Ops.matmul(gz, Ops.transpose(cols.detach(), 1, 2)), 0, false) : null;
-            Tensor gb = bias != null && bias.requiresGrad() ? Ops.sum(Ops.sum(gz, 2, false), 0, false) : null;
-            return new Tensor[] {gcols, gw, gb};
-        }, cols, w2, bias);
-        int oh = (x.size(2) + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
-        int ow = (x.size(3) + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
-        return Ops.reshape(z, b, out, oh, ow);
+            Tensor gz = Ops.contiguous(relu ? Ops.reluBackward(g, y) : g);
+            Tensor gx = null, gw = null, gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.empty(gz.dtype(), dev, xShape);
+                gx.backend().conv2dInputGrad(w2, gz, w, gx);
+            }
+            if (weight.requiresGrad()) {
+                Tensor gw2 = Tensor.uninitialized(gz.dtype(), dev, out, w2.size(1));
+                gw2.backend().conv2dWeightGrad(xc, gz, w, gw2);
+                gw = gw2.reshape(wShape);
+            }
+            if (bias != null && bias.requiresGrad()) gb = Ops.sum(Ops.sum(gz, 2, false), 0, false);
+            return new Tensor[] {gx, gw, gb};
+        }, x, weight, bias);
+        return Ops.reshape(z, n, out, w.outHeight(), w.outWidth());
     }
 
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {

@@ -389,6 +389,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2d(Tensor x, Tensor w2, Tensor bias, Window w, boolean relu, Tensor y) {
+        if (ConvKernels.applies(x, w2, bias, y)) ConvKernels.forward(x, w2, bias, w, relu, y);
+        else Backend.super.conv2d(x, w2, bias, w, relu, y);
+    }
+
+    @Override
+    public void conv2dWeightGrad(Tensor x, Tensor g, Window w, Tensor gw2) {
+        if (ConvKernels.applies(x, g, gw2)) ConvKernels.weightGrad(x, g, w, gw2);
+        else Backend.super.conv2dWeightGrad(x, g, w, gw2);
+    }
+
+    @Override
+    public void conv2dInputGrad(Tensor w2, Tensor g, Window w, Tensor dx) {
+        if (ConvKernels.applies(w2, g, dx)) ConvKernels.inputGrad(w2, g, w, dx);
+        else Backend.super.conv2dInputGrad(w2, g, w, dx);
+    }
+
+    @Override
     public void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
         LossKernels.rows(logits, target, ignore, perRow, lse, valid);
     }
