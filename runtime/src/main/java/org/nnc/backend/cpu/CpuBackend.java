@@ -406,6 +406,36 @@ public final class CpuBackend implements Backend {
         else Backend.super.conv2dInputGrad(w2, g, w, dx);
     }
 
+    /**
+     * Adam in one pass per parameter. The float operations are those of the composed form, in its order
+     * (scalars rounded to float as the element-wise kernels round them, FMAs where its axpy has them), so the
+     * result is bit for bit the same; a test compares the two.
+     */
+    @Override
+    public boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                            double c1, double c2) {
+        if (!allF32(p, d, m, v) || !p.isContiguous() || !d.isContiguous() || !m.isContiguous() || !v.isContiguous()
+                || d.numel() != p.numel() || m.numel() != p.numel() || v.numel() != p.numel()) {
+            return false;
+        }
+        float[] pa = f32(p), da = f32(d), ma = f32(m), va = f32(v);
+        int po = p.offset(), dof = d.offset(), mo = m.offset(), vo = v.offset();
+        float b1 = (float) beta1, a1 = (float) (1 - beta1), b2 = (float) beta2, a2 = (float) (1 - beta2);
+        float inv = (float) (1 / Math.sqrt(c2)), e = (float) eps, step = (float) (-lr / c1);
+        Parallel.forRange(p.numel(), 16L * p.numel(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = da[dof + i];
+                float mi = Math.fma(a1, g, ma[mo + i] * b1);
+                float vi = Math.fma(a2, g * g, va[vo + i] * b2);
+                ma[mo + i] = mi;
+                va[vo + i] = vi;
+                float den = (float) Math.sqrt(vi) * inv + e;
+                pa[po + i] = Math.fma(step, mi / den, pa[po + i]);
+            }
+        });
+        return true;
+    }
+
     @Override
     public void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
         LossKernels.rows(logits, target, ignore, perRow, lse, valid);
