@@ -73,7 +73,7 @@ public interface Backend {
      * A fused SGD step on one contiguous float32 parameter, its gradient and momentum buffer (all the same
      * shape): buf ← momentum·buf + (1 − dampening)·d, then p ← p − lr·(nesterov ? d + momentum·buf : buf).
      * Returns false where the backend has no fused form; the optimizer then composes the step from other
-     * kernels (the CPU does for SGD, whose composed form is already three vector passes).
+     * kernels.
      */
     default boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
         return false;

@@ -407,6 +407,32 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * SGD with momentum in one pass per parameter, with the composed form's float operations in its order
+     * (an FMA where it has an axpy; with a step size of 1 the FMA is the plain add it has there), so the
+     * result is bit for bit the same.
+     */
+    @Override
+    public boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
+        if (!allF32(p, d, buf) || !p.isContiguous() || !d.isContiguous() || !buf.isContiguous()
+                || d.numel() != p.numel() || buf.numel() != p.numel()) {
+            return false;
+        }
+        float[] pa = f32(p), da = f32(d), ba = f32(buf);
+        int po = p.offset(), dof = d.offset(), bo = buf.offset();
+        float mom = (float) momentum, keep = (float) (1 - dampening), step = (float) -lr;
+        Parallel.forRange(p.numel(), 8L * p.numel(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = da[dof + i], b = ba[bo + i] * mom;
+                b = Math.fma(keep, g, b);
+                ba[bo + i] = b;
+                float dir = nesterov ? g + b * mom : b;
+                pa[po + i] = Math.fma(step, dir, pa[po + i]);
+            }
+        });
+        return true;
+    }
+
+    /**
      * Adam in one pass per parameter. The float operations are those of the composed form, in its order
      * (scalars rounded to float as the element-wise kernels round them, FMAs where its axpy has them), so the
      * result is bit for bit the same; a test compares the two.
