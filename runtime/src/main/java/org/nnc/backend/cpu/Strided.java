@@ -1,5 +1,7 @@
 package org.nnc.backend.cpu;
 
+import org.nnc.backend.MergedDims;
+
 /**
  * Walks several same-shaped strided views together, one innermost row at a time. Dimensions that are
  * contiguous for every operand are merged first, so the inner row is as long as possible and kernels can
@@ -20,38 +22,16 @@ final class Strided {
 
     Strided(int[] shape, int[][] strides, int[] offsets) {
         int k = strides.length;
-        int[] sh = new int[Math.max(shape.length, 1)];
-        int[][] st = new int[k][sh.length];
-        int nd = 0;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1) continue;
-            boolean merge = nd > 0;
-            for (int o = 0; o < k && merge; o++) merge = st[o][nd - 1] == strides[o][d] * shape[d];
-            if (merge) {
-                sh[nd - 1] *= shape[d];
-                for (int o = 0; o < k; o++) st[o][nd - 1] = strides[o][d];
-            } else {
-                sh[nd] = shape[d];
-                for (int o = 0; o < k; o++) st[o][nd] = strides[o][d];
-                nd++;
-            }
+        MergedDims merged = MergedDims.of(shape, strides);
+        if (merged.rank() == 0) {
+            // Only size-1 dimensions: one row of one element.
+            this.shape = new int[] {1};
+            this.strides = new int[k][1];
+        } else {
+            this.shape = merged.shape();
+            this.strides = merged.strides();
         }
-        if (nd == 0) {
-            for (int d : shape) {
-                if (d == 0) {
-                    sh[0] = 0;
-                    nd = 1;
-                    break;
-                }
-            }
-            if (nd == 0) {
-                sh[0] = 1;
-                nd = 1;
-            }
-        }
-        this.shape = java.util.Arrays.copyOf(sh, nd);
-        this.strides = new int[k][];
-        for (int o = 0; o < k; o++) this.strides[o] = java.util.Arrays.copyOf(st[o], nd);
+        int nd = this.shape.length;
         this.base = offsets.clone();
         this.inner = this.shape[nd - 1];
         int r = 1;
