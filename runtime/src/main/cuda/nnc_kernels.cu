@@ -458,14 +458,8 @@ extern "C" __global__ void cross_entropy_rows(int b, int c, const float* x, cons
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= b) return;
     long long raw = tt == 3 ? ((const long long*) t)[i] : ((const int*) t)[i];
-    if (raw == ignore) {
-        per[i] = 0;
-        lse[i] = 0;
-        valid[i] = 0;
-        return;
-    }
-    int ti = checked(raw, c, error);
-    if (ti < 0) {
+    int ti = raw == ignore ? -1 : checked(raw, c, error);
+    if (ti < 0) {  // ignored, or a bad target (flagged above): the row counts for nothing
         per[i] = 0;
         lse[i] = 0;
         valid[i] = 0;

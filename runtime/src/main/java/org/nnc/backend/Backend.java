@@ -69,6 +69,15 @@ public interface Backend {
     /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale contiguous float32 [B]. */
     void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
 
+    /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */
+    static boolean fusableStep(Tensor p, Tensor... others) {
+        if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;
+        for (Tensor t : others) {
+            if (t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.numel() != p.numel()) return false;
+        }
+        return true;
+    }
+
     /**
      * A fused SGD step on one contiguous float32 parameter, its gradient and momentum buffer (all the same
      * shape): buf ← momentum·buf + (1 − dampening)·d, then p ← p − lr·(nesterov ? d + momentum·buf : buf).

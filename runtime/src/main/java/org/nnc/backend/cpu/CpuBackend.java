@@ -413,10 +413,7 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
-        if (!allF32(p, d, buf) || !p.isContiguous() || !d.isContiguous() || !buf.isContiguous()
-                || d.numel() != p.numel() || buf.numel() != p.numel()) {
-            return false;
-        }
+        if (!Backend.fusableStep(p, d, buf)) return false;
         float[] pa = f32(p), da = f32(d), ba = f32(buf);
         int po = p.offset(), dof = d.offset(), bo = buf.offset();
         float mom = (float) momentum, keep = (float) (1 - dampening), step = (float) -lr;
@@ -440,10 +437,7 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                             double c1, double c2) {
-        if (!allF32(p, d, m, v) || !p.isContiguous() || !d.isContiguous() || !m.isContiguous() || !v.isContiguous()
-                || d.numel() != p.numel() || m.numel() != p.numel() || v.numel() != p.numel()) {
-            return false;
-        }
+        if (!Backend.fusableStep(p, d, m, v)) return false;
         float[] pa = f32(p), da = f32(d), ma = f32(m), va = f32(v);
         int po = p.offset(), dof = d.offset(), mo = m.offset(), vo = v.offset();
         float b1 = (float) beta1, a1 = (float) (1 - beta1), b2 = (float) beta2, a2 = (float) (1 - beta2);
@@ -525,7 +519,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void avgPool2dBackward(Tensor grad, Window w, Tensor dx) { WindowKernels.avgPoolBackward(grad, w, dx); }
 
-    private static int checkedIndex(double v, int size, int dim) {
+    static int checkedIndex(double v, int size, int dim) {
         long idx = (long) v;
         if (idx < -size || idx >= size) {
             throw new IndexOutOfBoundsException("index " + idx + " is out of bounds for dimension " + dim + " with size " + size);

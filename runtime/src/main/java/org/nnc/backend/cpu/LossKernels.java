@@ -12,12 +12,8 @@ final class LossKernels {
 
     private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
 
-    /** The target of row i, wrapped if negative; the error names it as the gather it replaces would. */
-    private static int target(Storage t, int at, int c) {
-        long v = (long) t.get(at);
-        if (v < -c || v >= c) throw new IndexOutOfBoundsException("index " + v + " is out of bounds for dimension 1 with size " + c);
-        return (int) (v < 0 ? v + c : v);
-    }
+    /** The target at t[at], wrapped if negative; a bad one fails as the gather it replaces would. */
+    private static int target(Storage t, int at, int c) { return CpuBackend.checkedIndex(t.get(at), c, 1); }
 
     static void rows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
         int b = logits.size(0), c = logits.size(1);

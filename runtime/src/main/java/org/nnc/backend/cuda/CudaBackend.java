@@ -6,6 +6,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import org.nnc.backend.Backend;
 import org.nnc.backend.BinaryFn;
+import org.nnc.backend.MergedDims;
 import org.nnc.backend.ReduceFn;
 import org.nnc.backend.UnaryFn;
 import org.nnc.tensor.DType;
@@ -203,18 +204,9 @@ final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- optimizer steps
 
-    /** Whether the fused optimizer kernels take these: contiguous float32 tensors of one size. */
-    private static boolean fusable(Tensor p, Tensor... others) {
-        if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;
-        for (Tensor t : others) {
-            if (t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.numel() != p.numel()) return false;
-        }
-        return true;
-    }
-
     @Override
     public boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
-        if (!fusable(p, d, buf)) return false;
+        if (!Backend.fusableStep(p, d, buf)) return false;
         int n = p.numel();
         if (n > 0) {
             ctx.launch("sgd_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(buf, buf.offset()),
@@ -226,7 +218,7 @@ final class CudaBackend implements Backend {
     @Override
     public boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                             double c1, double c2) {
-        if (!fusable(p, d, m, v)) return false;
+        if (!Backend.fusableStep(p, d, m, v)) return false;
         int n = p.numel();
         if (n > 0) {
             ctx.launch("adam_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(m, m.offset()), at(v, v.offset()),
@@ -328,30 +320,17 @@ final class CudaBackend implements Backend {
     }
 
     /**
-     * The Geom struct as ints. Size-1 dimensions are dropped and neighbours merged wherever every operand
-     * steps through them as one (so a contiguous tensor of any rank is one dimension), which keeps index
-     * arithmetic in the kernels short and lets tensors of rank above 8 through when they merge.
+     * The Geom struct as ints, over the merged dimensions ({@link MergedDims}), which keeps index arithmetic
+     * in the kernels short and lets tensors of rank above 8 through when they merge.
      */
     static int[] geom(int[] shape, int[][] strides, int[] offsets) {
         int ops = strides.length;
-        int[] dims = new int[shape.length];
-        int[][] st = new int[ops][shape.length];
-        int nd = 0;
+        MergedDims merged = MergedDims.of(shape, strides);
+        int nd = merged.rank();
+        int[] dims = merged.shape();
+        int[][] st = merged.strides();
         long n = 1;
-        for (int d = 0; d < shape.length; d++) {
-            n *= shape[d];
-            if (shape[d] == 1) continue;
-            boolean merge = nd > 0;
-            for (int k = 0; k < ops && merge; k++) merge = st[k][nd - 1] == strides[k][d] * shape[d];
-            if (merge) {
-                dims[nd - 1] *= shape[d];
-                for (int k = 0; k < ops; k++) st[k][nd - 1] = strides[k][d];
-            } else {
-                dims[nd] = shape[d];
-                for (int k = 0; k < ops; k++) st[k][nd] = strides[k][d];
-                nd++;
-            }
-        }
+        for (int d : shape) n *= d;
         if (nd > MAXD) throw new UnsupportedOperationException("tensors of more than " + MAXD + " dimensions that do not merge into fewer");
         int[] g = new int[GEOM_INTS];
         g[0] = nd;
