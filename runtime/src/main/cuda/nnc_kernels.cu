@@ -301,7 +301,13 @@ extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, 
     gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
 }
 
-// Sets *error to the first offending index + 1 (a bad index is reported by the host, as the CPU throws).
+// Element i of an int32 (type 2) or int64 (type 3) index tensor.
+__device__ __forceinline__ long long ld_index(const void* p, int t, int i) {
+    return t == 3 ? ((const long long*) p)[i] : ((const int*) p)[i];
+}
+
+// An index wrapped if negative, or -1 with *error raised (to 1) when it lies outside [-size, size); the host
+// reads the flag and throws, as the CPU does.
 __device__ __forceinline__ int checked(long long idx, int size, int* error) {
     if (idx < -size || idx >= size) {
         atomicCAS(error, 0, 1);
@@ -317,7 +323,7 @@ extern "C" __global__ void gather(Geom g, const void* index, int it, int dimSize
     if (i >= g.n) return;
     int off[3];
     offsets(g, i, 3, off);
-    long long raw = it == 3 ? ((const long long*) index)[off[1]] : ((const int*) index)[off[1]];
+    long long raw = ld_index(index, it, off[1]);
     int idx = checked(raw, dimSize, error);
     st(out, ot, off[0], idx < 0 ? 0 : ld(x, xt, off[2] + idx * dimStride));
 }
@@ -339,7 +345,7 @@ extern "C" __global__ void scatter_add(Geom g, const void* index, int it, int di
     if (i >= g.n) return;
     int off[3];
     offsets(g, i, 3, off);
-    long long raw = it == 3 ? ((const long long*) index)[off[1]] : ((const int*) index)[off[1]];
+    long long raw = ld_index(index, it, off[1]);
     int idx = checked(raw, dimSize, error);
     if (idx >= 0) atomic_add(out, ot, off[0] + idx * dimStride, ld(src, srct, off[2]));
 }
@@ -457,7 +463,7 @@ extern "C" __global__ void cross_entropy_rows(int b, int c, const float* x, cons
                                               float* per, double* lse, float* valid, int* error) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= b) return;
-    long long raw = tt == 3 ? ((const long long*) t)[i] : ((const int*) t)[i];
+    long long raw = ld_index(t, tt, i);
     int ti = raw == ignore ? -1 : checked(raw, c, error);
     if (ti < 0) {  // ignored, or a bad target (flagged above): the row counts for nothing
         per[i] = 0;
@@ -488,7 +494,7 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= (long long) b * c) return;
     int i = (int) (e / c), j = (int) (e % c);
-    long long raw = tt == 3 ? ((const long long*) t)[i] : ((const int*) t)[i];
+    long long raw = ld_index(t, tt, i);
     if (raw == ignore || raw < -c || raw >= c) {
         dx[e] = 0;
         return;
