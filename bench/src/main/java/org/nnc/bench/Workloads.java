@@ -40,13 +40,18 @@ final class Workloads {
         return workload + " nnc " + (onGpu() ? "cuda_" : "") + figure;
     }
 
+    /** {@code -Dnnc.bench.trace=true}: every step's time and the JVM's uptime on stderr, to line up with JIT logs. */
+    private static final boolean TRACE = Boolean.getBoolean("nnc.bench.trace");
+
     private static double[] time(int warmup, int timed, Runnable step) {
-        for (int i = 0; i < warmup; i++) step.run();
         double[] ms = new double[timed];
-        for (int i = 0; i < timed; i++) {
+        for (int i = -warmup; i < timed; i++) {
             long t0 = System.nanoTime();
             step.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            double took = (System.nanoTime() - t0) / 1e6;
+            if (i >= 0) ms[i] = took;
+            if (TRACE) System.err.printf(java.util.Locale.ROOT, "step %d %.3f ms at %d ms%n", i + warmup,
+                    took, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
         return ms;
     }
