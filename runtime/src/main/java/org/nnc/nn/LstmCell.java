@@ -29,35 +29,23 @@ final class LstmCell {
         float[] act = new float[b * h4], tanhC = new float[b * hid];
         for (int r = 0; r < b; r++) {
             int gr = r * h4, cr = r * hid, or = r * 2 * hid;
+            // Gates i, f, g, o: one activation per loop (see VecMath on why not all in one loop body).
+            VecMath.sigmoid(g, gr, act, gr, 2 * hid);
+            VecMath.tanh(g, gr + 2 * hid, act, gr + 2 * hid, hid);
+            VecMath.sigmoid(g, gr + 3 * hid, act, gr + 3 * hid, hid);
             int j = 0;
             for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
-                FloatVector i = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + j));
-                FloatVector f = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + hid + j));
-                FloatVector gg = VecMath.tanh(FloatVector.fromArray(S, g, gr + 2 * hid + j));
-                FloatVector o = VecMath.sigmoid(FloatVector.fromArray(S, g, gr + 3 * hid + j));
-                FloatVector c = f.mul(FloatVector.fromArray(S, cp, cr + j)).add(i.mul(gg));
-                FloatVector tc = VecMath.tanh(c);
-                i.intoArray(act, gr + j);
-                f.intoArray(act, gr + hid + j);
-                gg.intoArray(act, gr + 2 * hid + j);
-                o.intoArray(act, gr + 3 * hid + j);
-                tc.intoArray(tanhC, cr + j);
-                o.mul(tc).intoArray(out, or + j);
-                c.intoArray(out, or + hid + j);
+                FloatVector i = FloatVector.fromArray(S, act, gr + j), f = FloatVector.fromArray(S, act, gr + hid + j);
+                FloatVector gg = FloatVector.fromArray(S, act, gr + 2 * hid + j);
+                f.mul(FloatVector.fromArray(S, cp, cr + j)).add(i.mul(gg)).intoArray(out, or + hid + j);
             }
-            for (; j < hid; j++) {
-                float i = VecMath.sigmoid(g[gr + j]), f = VecMath.sigmoid(g[gr + hid + j]);
-                float gg = VecMath.tanh(g[gr + 2 * hid + j]), o = VecMath.sigmoid(g[gr + 3 * hid + j]);
-                float c = f * cp[cr + j] + i * gg;
-                float tc = VecMath.tanh(c);
-                act[gr + j] = i;
-                act[gr + hid + j] = f;
-                act[gr + 2 * hid + j] = gg;
-                act[gr + 3 * hid + j] = o;
-                tanhC[cr + j] = tc;
-                out[or + j] = o * tc;
-                out[or + hid + j] = c;
+            for (; j < hid; j++) out[or + hid + j] = act[gr + hid + j] * cp[cr + j] + act[gr + j] * act[gr + 2 * hid + j];
+            VecMath.tanh(out, or + hid, tanhC, cr, hid);
+            j = 0;
+            for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
+                FloatVector.fromArray(S, act, gr + 3 * hid + j).mul(FloatVector.fromArray(S, tanhC, cr + j)).intoArray(out, or + j);
             }
+            for (; j < hid; j++) out[or + j] = act[gr + 3 * hid + j] * tanhC[cr + j];
         }
         Tensor y = Tensor.of(out, b, 2 * hid);
         return Autograd.record("lstmCell", y, grad -> {

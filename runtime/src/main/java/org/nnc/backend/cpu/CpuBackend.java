@@ -75,8 +75,17 @@ public final class CpuBackend implements Backend {
             System.arraycopy(x, xo, o, oo, n);
             return;
         }
+        boolean transcendental = f == UnaryFn.EXP || f == UnaryFn.SIGMOID || f == UnaryFn.TANH;
+        if (transcendental && !bx && n >= SCALAR_BELOW) {
+            switch (f) {
+                case EXP -> VecMath.exp(x, xo, o, oo, n);
+                case SIGMOID -> VecMath.sigmoid(x, xo, o, oo, n);
+                default -> VecMath.tanh(x, xo, o, oo, n);
+            }
+            return;
+        }
         int i = 0;
-        if (vectorizable(f) && !(n < SCALAR_BELOW && (f == UnaryFn.EXP || f == UnaryFn.SIGMOID || f == UnaryFn.TANH))) {
+        if (vectorizable(f)) {
             FloatVector vp = FloatVector.broadcast(S, p), vq = FloatVector.broadcast(S, q), zero = FloatVector.zero(S);
             for (int upper = S.loopBound(n); i < upper; i += L) {
                 FloatVector v = bx ? FloatVector.broadcast(S, x[xo]) : FloatVector.fromArray(S, x, xo + i);
@@ -90,9 +99,6 @@ public final class CpuBackend implements Backend {
                     case MUL_SCALAR -> v.mul(vp);
                     case RDIV_SCALAR -> vp.div(v);
                     case CLAMP -> v.max(vp).min(vq);
-                    case EXP -> VecMath.exp(v);
-                    case SIGMOID -> VecMath.sigmoid(v);
-                    case TANH -> VecMath.tanh(v);
                     default -> throw new AssertionError(f);
                 };
                 r.intoArray(o, oo + i);
@@ -116,14 +122,15 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The functions with vector forms that match their scalar forms exactly. The Vector API's own EXP, LOG
-     * and TANH are not used: they go through SVML once C2 compiles the loop and through Math before, and
-     * the two differ in the last bit, which would make a seeded run's result depend on JIT timing;
-     * {@link VecMath} has exp, sigmoid and tanh built from exact operations instead. log stays scalar.
+     * The functions the row loop computes with the Vector API's own operations, which match their scalar
+     * forms exactly. exp, sigmoid and tanh are not among them: the Vector API's EXP and TANH go through
+     * SVML once C2 compiles the loop and through Math before, and the two differ in the last bit, which
+     * would make a seeded run's result depend on JIT timing; rows of those go through {@link VecMath}'s
+     * array forms, built from exact operations. log stays scalar.
      */
     private static boolean vectorizable(UnaryFn f) {
         return switch (f) {
-            case IDENTITY, NEG, SQRT, ABS, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, CLAMP, EXP, SIGMOID, TANH -> true;
+            case IDENTITY, NEG, SQRT, ABS, RELU, ADD_SCALAR, MUL_SCALAR, RDIV_SCALAR, CLAMP -> true;
             default -> false;
         };
     }

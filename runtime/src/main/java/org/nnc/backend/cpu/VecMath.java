@@ -19,9 +19,16 @@ import jdk.incubator.vector.VectorSpecies;
  * subnormal range and overflow to infinity come out of ordinary multiplication. Error ≤ 2 ulp against
  * {@link Math#exp} (checked by VecMathTest over a sweep of floats). tanh uses Cephes' odd polynomial below
  * |x| = 0.625, where 1 − 2/(e^{2x}+1) would cancel, and that formula above.
+ *
+ * <p>Kernels call the array forms ({@link #sigmoid(float[], int, float[], int, int)} and the like), one
+ * function per loop. A loop body that calls several of the vector forms (the LSTM cell calls five) grows
+ * past C2's inlining node budget; the calls left out of line pass boxed vectors and run the Vector API's
+ * Java fallbacks, which in W4 made a quarter of all allocation and kept every step slow.
  */
 public final class VecMath {
     private VecMath() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
@@ -70,6 +77,26 @@ public final class VecMath {
         p = Math.fma(p, z, T4);
         float small = Math.fma(p * z, x, x);
         return a < TANH_SMALL ? small : Math.copySign(big, x);
+    }
+
+    // ---- array forms: out[oo + i] = f(x[xo + i]) for i < n; out may be x ----
+
+    public static void exp(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) exp(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = exp(x[xo + i]);
+    }
+
+    public static void sigmoid(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = sigmoid(x[xo + i]);
+    }
+
+    public static void tanh(float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        for (; i < n; i++) out[oo + i] = tanh(x[xo + i]);
     }
 
     // ---- vector forms: the same operations, lane by lane ----

@@ -80,4 +80,28 @@ class VecMathTest {
             assertEquals(Float.floatToIntBits(VecMath.tanh(x)), Float.floatToIntBits(t[i]), "tanh at " + x);
         }
     }
+
+    /** The array forms kernels call: vector body and scalar tail at any offset, in place or not, equal the scalar forms. */
+    @Test
+    void arrayFormsMatchScalarFormsAtAnyOffsetAndLength() {
+        float[] all = sweep();
+        float[] xs = new float[(1 << 16) + 20];
+        for (int i = 0; i < xs.length; i++) xs[i] = all[(int) ((long) i * 337 % all.length)];
+        for (int off : new int[] {0, 3, 17}) {
+            for (int n : new int[] {0, 5, S.length(), 2 * S.length() + 7, (1 << 16) + 3}) {
+                float[] e = new float[n + 2], s = new float[n + 2], t = xs.clone();
+                VecMath.exp(xs, off, e, 1, n);
+                VecMath.sigmoid(xs, off, s, 2, n);
+                VecMath.tanh(t, off, t, off, n);
+                for (int i = 0; i < n; i++) {
+                    float x = xs[off + i];
+                    assertEquals(Float.floatToIntBits(VecMath.exp(x)), Float.floatToIntBits(e[1 + i]), "exp at " + x);
+                    assertEquals(Float.floatToIntBits(VecMath.sigmoid(x)), Float.floatToIntBits(s[2 + i]), "sigmoid at " + x);
+                    assertEquals(Float.floatToIntBits(VecMath.tanh(x)), Float.floatToIntBits(t[off + i]), "tanh at " + x);
+                }
+                assertEquals(0f, e[0]);
+                assertEquals(0f, s[1]);
+            }
+        }
+    }
 }
