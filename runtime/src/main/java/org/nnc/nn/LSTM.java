@@ -10,6 +10,11 @@ public class LSTM extends Recurrent {
     public LSTM(int input, int hidden) { this(input, hidden, 1); }
 
     @Override
+    Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) {
+        return LstmSequence.applies(projected, wHh, bHh) ? LstmSequence.forward(projected, wHh, bHh) : null;
+    }
+
+    @Override
     State cell(Tensor xProj, Tensor hProj, State s) {
         Tensor g = Ops.add(xProj, hProj);
         if (LstmCell.applies(g)) {

@@ -5,13 +5,15 @@ import jdk.incubator.vector.VectorSpecies;
 import org.nnc.autograd.Autograd;
 import org.nnc.backend.cpu.VecMath;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
  * One LSTM step for float32 as a single fused operation: from the gate pre-activations [B, 4H] (i, f, g, o)
  * and the previous cell state [B, H] it makes [B, 2H] = [h | c] in one pass, and its backward makes the
  * gradients of both inputs in one pass, instead of the dozen element-wise operations (and graph nodes) the
- * plain formulas take. The plain formulas stay for other dtypes, and a test checks the two agree.
+ * plain formulas take. The plain formulas stay for other dtypes, and a test checks the two agree. The row
+ * functions are also the body of {@link LstmSequence}, the whole layer as one operation.
  */
 final class LstmCell {
     private LstmCell() {}
@@ -23,48 +25,73 @@ final class LstmCell {
     /** [h | c] for gates [B, 4H] and cPrev [B, H]. */
     static Tensor forward(Tensor gates, Tensor cPrev) {
         int b = gates.size(0), h4 = gates.size(1), hid = h4 / 4;
-        float[] g = gates.contiguous().toFloatArray(), cp = cPrev.contiguous().toFloatArray();
+        Tensor gc = gates.contiguous(), cc = cPrev.contiguous();
+        float[] g = data(gc), cp = data(cc);
+        int go = gc.offset(), co = cc.offset();
         float[] out = new float[b * 2 * hid];
         // Saved for the backward: the four activated gates and tanh(c).
         float[] act = new float[b * h4], tanhC = new float[b * hid];
         for (int r = 0; r < b; r++) {
-            int gr = r * h4, cr = r * hid, or = r * 2 * hid;
-            // Gates i, f, g, o: one activation per loop (see VecMath on why not all in one loop body).
-            VecMath.sigmoid(g, gr, act, gr, 2 * hid);
-            VecMath.tanh(g, gr + 2 * hid, act, gr + 2 * hid, hid);
-            VecMath.sigmoid(g, gr + 3 * hid, act, gr + 3 * hid, hid);
-            int j = 0;
-            for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
-                FloatVector i = FloatVector.fromArray(S, act, gr + j), f = FloatVector.fromArray(S, act, gr + hid + j);
-                FloatVector gg = FloatVector.fromArray(S, act, gr + 2 * hid + j);
-                f.mul(FloatVector.fromArray(S, cp, cr + j)).add(i.mul(gg)).intoArray(out, or + hid + j);
-            }
-            for (; j < hid; j++) out[or + hid + j] = act[gr + hid + j] * cp[cr + j] + act[gr + j] * act[gr + 2 * hid + j];
-            VecMath.tanh(out, or + hid, tanhC, cr, hid);
-            j = 0;
-            for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
-                FloatVector.fromArray(S, act, gr + 3 * hid + j).mul(FloatVector.fromArray(S, tanhC, cr + j)).intoArray(out, or + j);
-            }
-            for (; j < hid; j++) out[or + j] = act[gr + 3 * hid + j] * tanhC[cr + j];
+            int or = r * 2 * hid;
+            rowForward(hid, g, go + r * h4, cp, co + r * hid, act, r * h4, tanhC, r * hid, out, or, out, or + hid);
         }
         Tensor y = Tensor.of(out, b, 2 * hid);
         return Autograd.record("lstmCell", y, grad -> {
-            float[] d = grad.contiguous().toFloatArray();
+            Tensor dc = grad.contiguous();
+            float[] d = data(dc);
+            int d0 = dc.offset();
             float[] dg = new float[b * h4], dcp = new float[b * hid];
             for (int r = 0; r < b; r++) {
-                int gr = r * h4, cr = r * hid, or = r * 2 * hid;
-                for (int j = 0; j < hid; j++) {
-                    float i = act[gr + j], f = act[gr + hid + j], gg = act[gr + 2 * hid + j], o = act[gr + 3 * hid + j];
-                    float tc = tanhC[cr + j], dh = d[or + j];
-                    float dc = d[or + hid + j] + dh * o * (1 - tc * tc);
-                    dg[gr + j] = dc * gg * i * (1 - i);
-                    dg[gr + hid + j] = dc * cp[cr + j] * f * (1 - f);
-                    dg[gr + 2 * hid + j] = dc * i * (1 - gg * gg);
-                    dg[gr + 3 * hid + j] = dh * tc * o * (1 - o);
-                    dcp[cr + j] = dc * f;
-                }
+                int or = d0 + r * 2 * hid;
+                rowBackward(hid, d, or, d, or + hid, act, r * h4, tanhC, r * hid, cp, co + r * hid, dg, r * h4, dcp, r * hid);
             }
             return new Tensor[] {Tensor.of(dg, b, h4), Tensor.of(dcp, b, hid)};
         }, gates, cPrev);
+    }
+
+    /** A contiguous float32 tensor's array, read in place from its offset (no copy). */
+    static float[] data(Tensor contiguous) { return ((Storage.F32) contiguous.storage()).data; }
+
+    /**
+     * One batch row of the step: the activated gates into {@code act}, c = f·cPrev + i·g, tanh(c) into
+     * {@code tanhC} and h = o·tanh(c). Each activation is its own loop over the row (see VecMath on why).
+     */
+    static void rowForward(int hid, float[] g, int gi, float[] cp, int cpi, float[] act, int ai, float[] tanhC, int ti,
+                           float[] h, int hi, float[] c, int ci) {
+        VecMath.sigmoid(g, gi, act, ai, 2 * hid);
+        VecMath.tanh(g, gi + 2 * hid, act, ai + 2 * hid, hid);
+        VecMath.sigmoid(g, gi + 3 * hid, act, ai + 3 * hid, hid);
+        int j = 0;
+        for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
+            FloatVector i = FloatVector.fromArray(S, act, ai + j), f = FloatVector.fromArray(S, act, ai + hid + j);
+            FloatVector gg = FloatVector.fromArray(S, act, ai + 2 * hid + j);
+            f.mul(FloatVector.fromArray(S, cp, cpi + j)).add(i.mul(gg)).intoArray(c, ci + j);
+        }
+        for (; j < hid; j++) c[ci + j] = act[ai + hid + j] * cp[cpi + j] + act[ai + j] * act[ai + 2 * hid + j];
+        VecMath.tanh(c, ci, tanhC, ti, hid);
+        j = 0;
+        for (int upper = S.loopBound(hid); j < upper; j += S.length()) {
+            FloatVector.fromArray(S, act, ai + 3 * hid + j).mul(FloatVector.fromArray(S, tanhC, ti + j)).intoArray(h, hi + j);
+        }
+        for (; j < hid; j++) h[hi + j] = act[ai + 3 * hid + j] * tanhC[ti + j];
+    }
+
+    /**
+     * One batch row of the step's backward: from the gradients of h and c, the gate pre-activations'
+     * gradients into {@code dg} and cPrev's, dc·f, into {@code dcp} (which may be {@code dc} itself: each
+     * element is read before it is written).
+     */
+    static void rowBackward(int hid, float[] dh, int dhi, float[] dc, int dci, float[] act, int ai, float[] tanhC, int ti,
+                            float[] cp, int cpi, float[] dg, int gi, float[] dcp, int dcpi) {
+        for (int j = 0; j < hid; j++) {
+            float i = act[ai + j], f = act[ai + hid + j], gg = act[ai + 2 * hid + j], o = act[ai + 3 * hid + j];
+            float tc = tanhC[ti + j], h = dh[dhi + j];
+            float d = dc[dci + j] + h * o * (1 - tc * tc);
+            dg[gi + j] = d * gg * i * (1 - i);
+            dg[gi + hid + j] = d * cp[cpi + j] * f * (1 - f);
+            dg[gi + 2 * hid + j] = d * i * (1 - gg * gg);
+            dg[gi + 3 * hid + j] = h * tc * o * (1 - o);
+            dcp[dcpi + j] = d * f;
+        }
     }
 }

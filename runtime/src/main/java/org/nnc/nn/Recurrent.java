@@ -10,7 +10,7 @@ import org.nnc.tensor.Tensor;
  * Multi-layer recurrent networks over batch-first input [B, T, input], with PyTorch's parameter names
  * and layouts (weight_ih_l{k} [gates·hidden, in], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}) and
  * initialisation U(−1/√hidden, 1/√hidden). The input projection of all steps is one GEMM; the recurrence
- * runs step by step.
+ * runs step by step, or as one operation where a subclass has one (float32 LSTM on the CPU).
  */
 public abstract class Recurrent extends Module {
     public final int input, hidden, layers;
@@ -50,10 +50,19 @@ public abstract class Recurrent extends Module {
     public Tensor last(Tensor x) { return Ops.select(forward(x), 1, -1); }
 
     private Tensor layer(Tensor x, int k) {
-        int b = x.size(0), t = x.size(1);
         Tensor projected = Functional.linear(x, param("weight_ih", k), param("bias_ih", k));   // [B, T, gates·hidden]
         Tensor wHh = param("weight_hh", k), bHh = param("bias_hh", k);
-        State s = initial(b, x.dtype(), x.device());
+        Tensor fused = recurrence(projected, wHh, bHh);
+        return fused != null ? fused : stepByStep(projected, wHh, bHh);
+    }
+
+    /** The whole recurrence as one operation where a subclass has one for these tensors, else null. */
+    Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) { return null; }
+
+    /** The recurrence one step at a time from a zero state: hidden states [B, T, hidden]. */
+    Tensor stepByStep(Tensor projected, Tensor wHh, Tensor bHh) {
+        int b = projected.size(0), t = projected.size(1);
+        State s = initial(b, projected.dtype(), projected.device());
         List<Tensor> outputs = new ArrayList<>(t);
         for (int step = 0; step < t; step++) {
             Tensor xt = Ops.select(projected, 1, step);

@@ -164,7 +164,7 @@ public final class Gemm {
     }
 
     /** Whether a product of this size is worth handing to the thread team. */
-    static boolean worthThreads(int m, int n, int k) {
+    public static boolean worthThreads(int m, int n, int k) {
         return (long) m * n * k >= (m <= SMALL ? PARALLEL_MIN_STREAM : PARALLEL_MIN_WORK);
     }
 

@@ -1,0 +1,96 @@
+package org.nnc.nn;
+
+import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.Gemm;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
+import org.nnc.tensor.Tensor;
+
+/**
+ * A float32 LSTM layer's whole recurrence on the CPU as one operation, from a zero initial state: what
+ * {@link Recurrent} does step by step (a product with weight_hh, the fused cell, a slice for h and c),
+ * with one graph node instead of five per step and the weight's gradient as one product over all steps.
+ *
+ * <p>Step by step, the backward made a [4H, H] weight gradient per step and summed them (W4: 32 products
+ * of depth 32 and 8 MiB of temporaries a step), and every step's forward allocated its gates, its
+ * product, its cell output and their views. Here the steps write into arrays made once per call, the
+ * backward keeps the gates' gradients of every step, and dW_hh = Σₜ dGₜᵀ·hₜ₋₁ is a single product of
+ * depth B·T. The forward's arithmetic is the step-by-step layer's exactly (the product with its bias
+ * epilogue, then plus the input projection, then the cell's row function), so outputs are bit for bit the
+ * same; the weight gradient sums in another order.
+ */
+final class LstmSequence {
+    private LstmSequence() {}
+
+    static boolean applies(Tensor projected, Tensor wHh, Tensor bHh) {
+        for (Tensor t : new Tensor[] {projected, wHh, bHh}) {
+            if (t.dtype() != DType.FLOAT32 || !t.device().equals(Device.CPU)) return false;
+        }
+        return true;
+    }
+
+    /** Hidden states [B, T, H] from the input projection [B, T, 4H] (W_ih·x + b_ih), weight_hh [4H, H] and bias_hh [4H]. */
+    static Tensor forward(Tensor projected, Tensor wHh, Tensor bHh) {
+        int b = projected.size(0), t = projected.size(1), h4 = projected.size(2), hid = h4 / 4;
+        Tensor pc = projected.contiguous(), wc = wHh.contiguous(), bc = bHh.contiguous();
+        float[] p = LstmCell.data(pc), w = LstmCell.data(wc), bias = LstmCell.data(bc);
+        int po = pc.offset(), wo = wc.offset();
+        // Row (r, s) of every [B, T, ·] array is batch row r at step s.
+        float[] out = new float[b * t * hid];       // h after step s
+        float[] hPrev = new float[b * t * hid];     // h before step s: zeros, then out one step behind
+        float[] cell = new float[b * t * hid];      // c after step s
+        float[] act = new float[b * t * h4], tanhC = new float[b * t * hid];
+        float[] zeros = new float[hid];
+        float[] gates = new float[b * h4];
+        Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
+        boolean parallel = Gemm.worthThreads(b, h4, hid);
+        for (int s = 0; s < t; s++) {
+            // gates = (h · W_hhᵀ + b_hh) + projection, the order the step-by-step layer adds in.
+            Gemm.sgemm(b, h4, hid, hPrev, s * hid, t * hid, 1, w, wo, 1, hid, gates, 0, h4, parallel, addBias);
+            for (int r = 0; r < b; r++) {
+                int row = r * t + s;
+                addInto(gates, r * h4, p, po + row * h4, h4);
+                float[] cp = s == 0 ? zeros : cell;
+                int cpi = s == 0 ? 0 : (row - 1) * hid;
+                LstmCell.rowForward(hid, gates, r * h4, cp, cpi, act, row * h4, tanhC, row * hid, out, row * hid, cell, row * hid);
+                if (s + 1 < t) System.arraycopy(out, row * hid, hPrev, (row + 1) * hid, hid);
+            }
+        }
+        Tensor y = Tensor.of(out, b, t, hid);
+        return Autograd.record("lstm", y, grad -> {
+            Tensor gc = grad.contiguous();
+            float[] dy = LstmCell.data(gc);
+            int dyo = gc.offset();
+            float[] dg = new float[b * t * h4];     // the gates' gradients: also the projection's gradient
+            float[] dh = new float[b * hid], dc = new float[b * hid];
+            for (int s = t - 1; s >= 0; s--) {
+                for (int r = 0; r < b; r++) {
+                    int row = r * t + s;
+                    addInto(dh, r * hid, dy, dyo + row * hid, hid);
+                    float[] cp = s == 0 ? zeros : cell;
+                    int cpi = s == 0 ? 0 : (row - 1) * hid;
+                    LstmCell.rowBackward(hid, dh, r * hid, dc, r * hid, act, row * h4, tanhC, row * hid, cp, cpi, dg, row * h4, dc, r * hid);
+                }
+                // The previous step's h gradient: this step's gate gradients through W_hh.
+                if (s > 0) Gemm.sgemm(b, hid, h4, dg, s * h4, t * h4, 1, w, wo, hid, 1, dh, 0, hid, false);
+            }
+            Tensor dW = null, dB = null;
+            if (wHh.requiresGrad()) {
+                float[] dw = new float[h4 * hid];
+                Gemm.sgemm(h4, hid, b * t, dg, 0, 1, h4, hPrev, 0, hid, 1, dw, 0, hid, false);
+                dW = Tensor.of(dw, h4, hid);
+            }
+            if (bHh.requiresGrad()) {
+                float[] db = new float[h4];
+                for (int row = 0; row < b * t; row++) addInto(db, 0, dg, row * h4, h4);
+                dB = Tensor.of(db, h4);
+            }
+            return new Tensor[] {Tensor.of(dg, b, t, h4), dW, dB};
+        }, projected, wHh, bHh);
+    }
+
+    /** to[ti + j] += from[fi + j] for j < n. */
+    private static void addInto(float[] to, int ti, float[] from, int fi, int n) {
+        for (int j = 0; j < n; j++) to[ti + j] += from[fi + j];
+    }
+}
