@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Shape;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /** Records operations into a graph and runs reverse-mode differentiation over it. */
@@ -65,10 +66,10 @@ public final class Autograd {
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
-                owned.remove(g);
+                boolean exclusive = owned.remove(g);
                 Node node = t.gradFn();
                 if (node == null) {
-                    t.accumulateGrad(g);
+                    t.accumulateGrad(g, exclusive);
                     continue;
                 }
                 if (node.region() != null) {
@@ -78,6 +79,7 @@ public final class Autograd {
                     if (!retainGraph) node.release();
                     continue;
                 }
+                long before = Storage.nextSerial();
                 Tensor[] inputGrads = node.apply(g);
                 Tensor[] inputs = node.inputs();
                 for (int i = 0; i < inputs.length; i++) {
@@ -89,10 +91,16 @@ public final class Autograd {
                                 + Shape.str(gi.shape()) + ", expected " + Shape.str(in.shape()));
                     }
                     Tensor prev = grads.get(in);
+                    boolean fresh = madeBy(inputGrads, i, before);
                     if (prev == null) {
                         grads.put(in, gi);
+                        if (fresh) owned.add(gi);
                     } else if (owned.contains(prev) && prev.dtype() == gi.dtype()) {
                         prev.add_(gi, 1);
+                    } else if (fresh && prev.dtype() == gi.dtype()) {
+                        gi.add_(prev, 1);
+                        grads.put(in, gi);
+                        owned.add(gi);
                     } else {
                         Tensor sum = prev.add(gi);
                         owned.add(sum);
@@ -102,6 +110,20 @@ public final class Autograd {
                 if (!retainGraph) node.release();
             }
         }
+    }
+
+    /**
+     * Whether the backward that returned {@code grads} made {@code grads[i]} itself: a contiguous tensor whose
+     * storage is newer than {@code before} (so it is not the incoming gradient handed on, nor anything saved)
+     * and that no other of its results shares. Nothing else holds such a tensor, so the engine may add into it.
+     */
+    private static boolean madeBy(Tensor[] grads, int i, long before) {
+        Tensor g = grads[i];
+        if (g.storage().serial() < before || !g.isContiguous()) return false;
+        for (int j = 0; j < grads.length; j++) {
+            if (j != i && grads[j] != null && grads[j].storage() == g.storage()) return false;
+        }
+        return true;
     }
 
     /** The gradient sum of {@code in}, made an owned tensor (zeros, or a copy of what is there) if it is not one. */

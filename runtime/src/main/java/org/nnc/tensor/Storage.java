@@ -6,6 +6,19 @@ package org.nnc.tensor;
  * {@link DeviceStorage} is memory on an accelerator.
  */
 public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I32, Storage.I64, Storage.Bool, DeviceStorage {
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Storages are numbered in the order they are made, so the autograd engine can tell a gradient that a
+     * backward function made just now (its own, safe to add into or keep as a leaf's gradient) from one
+     * that was handed on from elsewhere.
+     */
+    private final long serial = SERIALS.getAndIncrement();
+
+    public final long serial() { return serial; }
+
+    /** The serial the next storage will get. */
+    public static long nextSerial() { return SERIALS.get(); }
 
     public abstract DType dtype();
 

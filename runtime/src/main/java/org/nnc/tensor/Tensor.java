@@ -297,10 +297,16 @@ public final class Tensor {
     }
 
     /** For the autograd engine: adds {@code g} into this leaf's gradient. */
-    public void accumulateGrad(Tensor g) {
+    public void accumulateGrad(Tensor g) { accumulateGrad(g, false); }
+
+    /**
+     * As {@link #accumulateGrad(Tensor)}; {@code exclusive} says that nothing else holds {@code g} (the
+     * engine made it during this backward), so it can become the gradient without a copy.
+     */
+    public void accumulateGrad(Tensor g, boolean exclusive) {
         if (!requiresGrad) return;
         Tensor own = Ops.contiguous(g.dtype() == dtype() ? g : g.to(dtype()));
-        if (own.storage == g.storage && own.offset == g.offset) own = own.clone();
+        if (!exclusive && own.storage == g.storage && own.offset == g.offset) own = own.clone();
         grad = grad == null ? own : grad.add(own);
     }
 

@@ -30,6 +30,41 @@ class AutogradTest {
         assertArrayEquals(new float[] {(float) (4 + Math.exp(2))}, x.grad().toFloatArray(), 1e-5f);
     }
 
+    /**
+     * The engine keeps a gradient a backward made just now as the sum (or the leaf's gradient) without a copy,
+     * and copies one that is handed on: leaves fed the same gradient (add passes it to both sides) still get
+     * their own storage, and every mix of handed-on and new contributions sums right.
+     */
+    @Test
+    void leavesNeverShareAGradientAndOwnedSumsAddUp() {
+        Tensor a = Tensor.vector(1, 2).requiresGrad(true), b = Tensor.vector(3, 4).requiresGrad(true);
+        a.add(b).sum().backward();
+        assertFalse(a.grad().storage() == b.grad().storage());
+        a.grad().add_(Tensor.vector(10, 10), 1);
+        assertArrayEquals(new float[] {1, 1}, b.grad().toFloatArray());
+
+        Tensor d = Tensor.vector(1, 2).requiresGrad(true);
+        d.mul(2).add(d.mul(3)).sum().backward();            // two new contributions
+        assertArrayEquals(new float[] {5, 5}, d.grad().toFloatArray());
+        Tensor e = Tensor.vector(1, 2).requiresGrad(true);
+        e.add(e.mul(3)).add(e).sum().backward();            // handed-on and new ones, in both orders
+        assertArrayEquals(new float[] {5, 5}, e.grad().toFloatArray());
+        Tensor f = Tensor.vector(1, 2).requiresGrad(true);
+        Tensor y = f.mul(f);
+        y.add(y).sum().backward();                          // one new gradient, then the same handed on twice
+        assertArrayEquals(new float[] {4, 8}, f.grad().toFloatArray());
+
+        // A backward that returns one new storage for both of its inputs: neither leaf may keep it uncopied.
+        Tensor p = Tensor.vector(1, 2).requiresGrad(true), q = Tensor.vector(3, 4).requiresGrad(true);
+        Tensor out = Autograd.record("both", Tensor.vector(0, 0), g -> {
+            Tensor shared = g.mul(2);
+            return new Tensor[] {shared, shared.detach()};
+        }, p, q);
+        out.sum().backward();
+        assertFalse(p.grad().storage() == q.grad().storage());
+        assertArrayEquals(new float[] {2, 2}, q.grad().toFloatArray());
+    }
+
     @Test
     void requiresGradPropagatesAndDetachCuts() {
         Tensor w = Tensor.ones(2).requiresGrad(true);
