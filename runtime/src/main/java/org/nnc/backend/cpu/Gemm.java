@@ -152,7 +152,7 @@ public final class Gemm {
                     int mb = Math.min(mcF, m - ic);
                     float[] ap = A_PACK.get();
                     packA(mb, kc, kp, a, ao + ic * ars + pcF * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kp, ap, bp, c, co + ic * ldc + jcF, ldc, lastDepth && ep != null ? ep.shift(ic, jcF) : null);
+                    macroKernel(mb, nc, kp, ap, bp, 0, c, co + ic * ldc + jcF, ldc, lastDepth && ep != null ? ep.shift(ic, jcF) : null);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(blocks, block);
@@ -170,6 +170,73 @@ public final class Gemm {
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
+    /**
+     * A right-hand matrix packed once for many products against it: a recurrent layer multiplies its
+     * weight by one step's state at every step, and packing the weight each time cost W4 about a tenth of
+     * its step. The panels are the ones {@link #sgemm} packs, block by depth block, so products against
+     * it are bit for bit those of sgemm.
+     */
+    public static final class PackedB {
+        final int k, n;
+        final float[] panels;
+
+        private PackedB(int k, int n, float[] panels) {
+            this.k = k;
+            this.n = n;
+            this.panels = panels;
+        }
+
+        /** Where depth block {@code pc}'s panels start. */
+        int block(int pc) { return pc * roundUp(n, NR); }
+    }
+
+    /**
+     * Packs B (k × n, element (p, j) at {@code b[bo + p*brs + j*bcs]}) for products with m rows through
+     * {@link #sgemm(int, float[], int, int, int, PackedB, float[], int, int, Epilogue)}; null where sgemm
+     * would not pack (a few rows, or a few columns of a column-major B, go the dot-product ways) or n is
+     * wider than one column block: the caller then multiplies with the plain sgemm.
+     */
+    public static PackedB pack(int m, int k, int n, float[] b, int bo, int brs, int bcs) {
+        if (m <= SMALL || (brs == 1 && n <= NR) || n > NC || n == 0 || k == 0) return null;
+        // Every depth block takes KC + 1 rows at most (an odd depth is padded to even), so one stride fits all.
+        int blocks = (k + KC - 1) / KC;
+        float[] panels = new float[blocks * roundUp(n, NR) * (KC + 1)];
+        PackedB packed = new PackedB(k, n, panels);
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            packB(kc, kc + (kc & 1), n, b, bo + pc * brs, brs, bcs, panels, packed.block(pc / KC) * (KC + 1), false);
+        }
+        return packed;
+    }
+
+    /**
+     * C[m×n] (row stride ldc) = A[m×k] · B, then {@code ep}: {@link #sgemm(int, int, int, float[], int, int, int,
+     * float[], int, int, int, float[], int, int, boolean, Epilogue)} with B packed in advance.
+     */
+    public static void sgemm(int m, float[] a, int ao, int ars, int acs, PackedB b, float[] c, int co, int ldc, Epilogue ep) {
+        int n = b.n, k = b.k;
+        for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+        if (m == 0) return;
+        int panels = (n + NR - 1) / NR;
+        Parallel.RangeBody columns = (from, to) -> {
+            int j0 = from * NR, nc = Math.min(n, to * NR) - j0;
+            float[] ap = A_PACK.get();
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
+                boolean lastDepth = pc + kc >= k;
+                int bpo = b.block(pc / KC) * (KC + 1) + from * kp * NR;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mb = Math.min(MC, m - ic);
+                    packA(mb, kc, kp, a, ao + ic * ars + pc * acs, ars, acs, ap);
+                    macroKernel(mb, nc, kp, ap, b.panels, bpo, c, co + ic * ldc + j0, ldc,
+                            lastDepth && ep != null ? ep.shift(ic, j0) : null);
+                }
+            }
+        };
+        if (worthThreads(m, n, k)) Parallel.forRange(panels, (long) m * n * k, columns);
+        else columns.run(0, panels);
+    }
+
     /** Below this many rows (or columns) the dot-product and row-sum paths beat packing. */
     static final int SMALL = 4;
 
@@ -179,12 +246,17 @@ public final class Gemm {
      * transposed weight of a Linear layer) is read down its contiguous columns rather than across them.
      */
     static void packB(int kc, int kp, int nc, float[] b, int bo, int brs, int bcs, float[] bp, boolean parallel) {
+        packB(kc, kp, nc, b, bo, brs, bcs, bp, 0, parallel);
+    }
+
+    /** As {@link #packB(int, int, int, float[], int, int, int, float[], boolean)}, into bp from {@code bpo}. */
+    private static void packB(int kc, int kp, int nc, float[] b, int bo, int brs, int bcs, float[] bp, int bpo, boolean parallel) {
         int panels = (nc + NR - 1) / NR;
         Parallel.RangeBody body = (from, to) -> {
             for (int jp = from; jp < to; jp++) {
                 int j0 = jp * NR;
                 int w = Math.min(NR, nc - j0);
-                int base = jp * kp * NR;
+                int base = bpo + jp * kp * NR;
                 java.util.Arrays.fill(bp, base + kc * NR, base + kp * NR, 0f);
                 if (brs == 1 && bcs != 1) {
                     for (int j = 0; j < w; j++) {
@@ -289,12 +361,15 @@ public final class Gemm {
         }
     }
 
-    /** C block += A block · B block, micro-tile by micro-tile; {@code ep}, when given, finishes each tile. */
-    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, float[] c, int co, int ldc, Epilogue ep) {
+    /**
+     * C block += A block · B block (B's panels from {@code bpo}), micro-tile by micro-tile; {@code ep}, when
+     * given, finishes each tile.
+     */
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, int bpo, float[] c, int co, int ldc, Epilogue ep) {
         float[] tile = null;
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int w = Math.min(NR, nc - j0);
-            int bi = (j0 / NR) * kc * NR;
+            int bi = bpo + (j0 / NR) * kc * NR;
             for (int i0 = 0; i0 < mb; i0 += MR) {
                 int h = Math.min(MR, mb - i0);
                 int ai = (i0 / MR) * kc * MR;

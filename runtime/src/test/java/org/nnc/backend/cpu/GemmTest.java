@@ -53,4 +53,34 @@ class GemmTest {
         Gemm.sgemm(m, n, 3, ones, 0, 8, 1, b, 0, n, 1, out, 0, n, false, false);
         for (float v : out) assertEquals(6f, v);
     }
+
+    /**
+     * A B packed once gives the plain sgemm's products bit for bit: depths over one cache block and odd,
+     * widths off the panel width, both B layouts, a strided A, with and without the bias and ReLU epilogue,
+     * on one thread and two; and where sgemm would not pack, pack says so.
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transB={3} epilogue={4}")
+    @CsvSource({
+        "32,512,128,true,true", "32,128,512,false,false", "6,40,7,true,false", "130,70,513,false,true",
+        "9,3072,300,true,true", "64,33,257,false,false"
+    })
+    void packedOperandMatchesPlainProductsExactly(int m, int n, int k, boolean transB, boolean epilogue) {
+        SplittableRandom r = new SplittableRandom(m * 17L + n * 5L + k);
+        int ars = 3 * k;   // every third row of a taller array, as an RNN reads one step of [B, T, ·]
+        float[] a = new float[m * ars], b = new float[k * n], bias = new float[n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) bias[i] = (float) r.nextDouble(-1, 1);
+        int brs = transB ? 1 : n, bcs = transB ? k : 1;
+        Gemm.Epilogue ep = epilogue ? new Gemm.Epilogue(bias, 0, false, true) : null;
+        float[] plain = new float[m * n], packed = new float[m * n];
+        java.util.Arrays.fill(packed, Float.NaN);
+        Gemm.sgemm(m, n, k, a, k, ars, 1, b, 0, brs, bcs, plain, 0, n, Gemm.worthThreads(m, n, k), ep);
+        Gemm.PackedB pb = Gemm.pack(m, k, n, b, 0, brs, bcs);
+        Gemm.sgemm(m, a, k, ars, 1, pb, packed, 0, n, ep);
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(Float.floatToIntBits(plain[i]), Float.floatToIntBits(packed[i]), "C[" + i / n + "," + i % n + "]");
+        }
+        org.junit.jupiter.api.Assertions.assertNull(Gemm.pack(Gemm.SMALL, k, n, b, 0, brs, bcs));
+    }
 }
