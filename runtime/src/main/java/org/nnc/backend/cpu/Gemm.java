@@ -259,7 +259,19 @@ public final class Gemm {
                 int base = bpo + jp * kp * NR;
                 java.util.Arrays.fill(bp, base + kc * NR, base + kp * NR, 0f);
                 if (brs == 1 && bcs != 1) {
-                    for (int j = 0; j < w; j++) {
+                    // Four columns at a time, so each depth step writes four neighbouring floats rather than
+                    // one per cache line (the convolution's weight gradient packs its columns this way).
+                    int j = 0;
+                    for (; j + 4 <= w; j += 4) {
+                        int s0 = bo + (j0 + j) * bcs, s1 = s0 + bcs, s2 = s1 + bcs, s3 = s2 + bcs;
+                        for (int p = 0, d = base + j; p < kc; p++, d += NR) {
+                            bp[d] = b[s0 + p];
+                            bp[d + 1] = b[s1 + p];
+                            bp[d + 2] = b[s2 + p];
+                            bp[d + 3] = b[s3 + p];
+                        }
+                    }
+                    for (; j < w; j++) {
                         int src = bo + (j0 + j) * bcs;
                         for (int p = 0, d = base + j; p < kc; p++, d += NR) bp[d] = b[src + p];
                     }
