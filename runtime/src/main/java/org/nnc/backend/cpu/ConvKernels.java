@@ -42,10 +42,11 @@ final class ConvKernels {
         float[] xa = f32(x), wa = f32(w2), ya = f32(y);
         int xo = x.offset(), wo = w2.offset(), yo = y.offset(), imageIn = c * w.height() * w.width();
         Gemm.Epilogue ep = bias == null && !relu ? null : new Gemm.Epilogue(bias == null ? null : f32(bias), bias == null ? 0 : bias.offset(), true, relu);
+        Gemm.PackedA packed = Gemm.packA(o, ckk, wa, wo, ckk, 1);   // the same weight for every image
         Parallel.forTasks(b, i -> {
             float[] cols = scratch(ckk * l);
             unfold(xa, xo + i * imageIn, c, w, cols);
-            Gemm.sgemm(o, l, ckk, wa, wo, ckk, 1, cols, 0, l, 1, ya, yo + i * o * l, l, false, ep);
+            Gemm.sgemm(packed, l, cols, 0, l, 1, ya, yo + i * o * l, l, ep);
         });
     }
 
@@ -74,10 +75,11 @@ final class ConvKernels {
         float[] wa = f32(w2), ga = f32(g), da = f32(dx);
         int wo = w2.offset(), go = g.offset(), doff = dx.offset();
         int plane = w.height() * w.width(), rows = w.kernel() * w.kernel() * l;
+        Gemm.PackedA packed = Gemm.packA(ckk, o, wa, wo, 1, ckk);   // w2ᵀ, the same for every image
         Parallel.forTasks(b, i -> {
             float[] cols = scratch(ckk * l);
             // cols [C·k·k, L] = w2ᵀ [C·k·k, O] · g_i [O, L]
-            Gemm.sgemm(ckk, l, o, wa, wo, 1, ckk, ga, go + i * o * l, l, 1, cols, 0, l, false, false);
+            Gemm.sgemm(packed, l, ga, go + i * o * l, l, 1, cols, 0, l, null);
             for (int ci = 0; ci < c; ci++) WindowKernels.col2imPlane(cols, ci * rows, w, da, doff + (i * c + ci) * plane);
         });
     }

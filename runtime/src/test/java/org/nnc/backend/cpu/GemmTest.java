@@ -83,4 +83,27 @@ class GemmTest {
         }
         org.junit.jupiter.api.Assertions.assertNull(Gemm.pack(Gemm.SMALL, k, n, b, 0, brs, bcs));
     }
+
+    /**
+     * An A packed once gives the plain serial sgemm's products bit for bit, row-major or transposed, with
+     * two depth blocks and an odd depth, and through the plain path where sgemm would not pack (few rows).
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} epilogue={4}")
+    @CsvSource({"64,196,288,false,true", "288,196,64,true,false", "32,784,9,false,true", "3,50,20,false,false", "130,40,513,true,true"})
+    void packedLeftOperandMatchesPlainProductsExactly(int m, int n, int k, boolean transA, boolean epilogue) {
+        SplittableRandom r = new SplittableRandom(m * 13L + n * 3L + k);
+        float[] a = new float[m * k], b = new float[k * n], bias = new float[m];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < m; i++) bias[i] = (float) r.nextDouble(-1, 1);
+        int ars = transA ? 1 : k, acs = transA ? m : 1;
+        Gemm.Epilogue ep = epilogue ? new Gemm.Epilogue(bias, 0, true, true) : null;
+        float[] plain = new float[m * n], packed = new float[m * n];
+        java.util.Arrays.fill(packed, Float.NaN);
+        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, n, 1, plain, 0, n, false, ep);
+        Gemm.sgemm(Gemm.packA(m, k, a, 0, ars, acs), n, b, 0, n, 1, packed, 0, n, ep);
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(Float.floatToIntBits(plain[i]), Float.floatToIntBits(packed[i]), "C[" + i / n + "," + i % n + "]");
+        }
+    }
 }
