@@ -10,6 +10,11 @@ public class GRU extends Recurrent {
     public GRU(int input, int hidden) { this(input, hidden, 1); }
 
     @Override
+    Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) {
+        return fusable(projected, wHh, bHh) ? GruSequence.forward(projected, wHh, bHh) : null;
+    }
+
+    @Override
     State cell(Tensor xProj, Tensor hProj, State s) {
         Tensor r = Functional.sigmoid(Ops.add(gate(xProj, 0), gate(hProj, 0)));
         Tensor z = Functional.sigmoid(Ops.add(gate(xProj, 1), gate(hProj, 1)));

@@ -11,7 +11,7 @@ public class LSTM extends Recurrent {
 
     @Override
     Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) {
-        return LstmSequence.applies(projected, wHh, bHh) ? LstmSequence.forward(projected, wHh, bHh) : null;
+        return fusable(projected, wHh, bHh) ? LstmSequence.forward(projected, wHh, bHh) : null;
     }
 
     @Override

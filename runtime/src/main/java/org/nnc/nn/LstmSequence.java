@@ -2,8 +2,6 @@ package org.nnc.nn;
 
 import org.nnc.autograd.Autograd;
 import org.nnc.backend.cpu.Gemm;
-import org.nnc.tensor.DType;
-import org.nnc.tensor.Device;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -21,13 +19,6 @@ import org.nnc.tensor.Tensor;
  */
 final class LstmSequence {
     private LstmSequence() {}
-
-    static boolean applies(Tensor projected, Tensor wHh, Tensor bHh) {
-        for (Tensor t : new Tensor[] {projected, wHh, bHh}) {
-            if (t.dtype() != DType.FLOAT32 || !t.device().equals(Device.CPU)) return false;
-        }
-        return true;
-    }
 
     /** Hidden states [B, T, H] from the input projection [B, T, 4H] (W_ih·x + b_ih), weight_hh [4H, H] and bias_hh [4H]. */
     static Tensor forward(Tensor projected, Tensor wHh, Tensor bHh) {

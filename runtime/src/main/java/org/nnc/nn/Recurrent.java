@@ -59,6 +59,14 @@ public abstract class Recurrent extends Module {
     /** The whole recurrence as one operation where a subclass has one for these tensors, else null. */
     Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) { return null; }
 
+    /** Whether the one-operation recurrences apply: they are float32 CPU kernels. */
+    static boolean fusable(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t.dtype() != org.nnc.tensor.DType.FLOAT32 || !t.device().equals(org.nnc.tensor.Device.CPU)) return false;
+        }
+        return true;
+    }
+
     /** The recurrence one step at a time from a zero state: hidden states [B, T, hidden]. */
     Tensor stepByStep(Tensor projected, Tensor wHh, Tensor bHh) {
         int b = projected.size(0), t = projected.size(1);

@@ -1,0 +1,96 @@
+package org.nnc.nn;
+
+import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.Gemm;
+import org.nnc.backend.cpu.VecMath;
+import org.nnc.tensor.Tensor;
+
+/**
+ * A float32 GRU layer's whole recurrence on the CPU as one operation, from a zero initial state: what
+ * {@link Recurrent} does step by step, for the same reasons as {@link LstmSequence} (one graph node, W_hh
+ * packed once, dW_hh as one product over all steps). Gate order r, z, n as PyTorch:
+ * n = tanh(x_n + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The forward performs the step-by-step
+ * layer's float operations in its order, so outputs are bit for bit the same.
+ */
+final class GruSequence {
+    private GruSequence() {}
+
+    /** Hidden states [B, T, H] from the input projection [B, T, 3H] (W_ih·x + b_ih), weight_hh [3H, H] and bias_hh [3H]. */
+    static Tensor forward(Tensor projected, Tensor wHh, Tensor bHh) {
+        int b = projected.size(0), t = projected.size(1), h3 = projected.size(2), hid = h3 / 3;
+        Tensor pc = projected.contiguous(), wc = wHh.contiguous(), bc = bHh.contiguous();
+        float[] p = LstmCell.data(pc), w = LstmCell.data(wc), bias = LstmCell.data(bc);
+        int po = pc.offset(), wo = wc.offset();
+        // Row (r, s) of every [B, T, ·] array is batch row r at step s.
+        float[] out = new float[b * t * hid];
+        float[] hPrev = new float[b * t * hid];    // h before step s: zeros, then out one step behind
+        float[] act = new float[b * t * h3];       // r, z, n after their activations
+        float[] hn = new float[b * t * hid];       // W_hn h + b_hn, which r scales
+        float[] hh = new float[b * h3], tmp = new float[h3];
+        Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
+        boolean parallel = Gemm.worthThreads(b, h3, hid);
+        Gemm.PackedB wT = Gemm.pack(b, hid, h3, w, wo, 1, hid);
+        for (int s = 0; s < t; s++) {
+            if (wT != null) Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, hh, 0, h3, addBias);
+            else Gemm.sgemm(b, h3, hid, hPrev, s * hid, t * hid, 1, w, wo, 1, hid, hh, 0, h3, parallel, addBias);
+            for (int r = 0; r < b; r++) {
+                int row = r * t + s, x = po + row * h3, g = r * h3, a = row * h3, h = row * hid;
+                for (int j = 0; j < 2 * hid; j++) tmp[j] = p[x + j] + hh[g + j];
+                VecMath.sigmoid(tmp, 0, act, a, 2 * hid);
+                System.arraycopy(hh, g + 2 * hid, hn, h, hid);
+                for (int j = 0; j < hid; j++) tmp[j] = p[x + 2 * hid + j] + act[a + j] * hh[g + 2 * hid + j];
+                VecMath.tanh(tmp, 0, act, a + 2 * hid, hid);
+                for (int j = 0; j < hid; j++) {
+                    float z = act[a + hid + j];
+                    out[h + j] = (-z + 1) * act[a + 2 * hid + j] + z * hPrev[h + j];
+                }
+                if (s + 1 < t) System.arraycopy(out, h, hPrev, h + hid, hid);
+            }
+        }
+        Tensor y = Tensor.of(out, b, t, hid);
+        return Autograd.record("gru", y, grad -> {
+            Tensor gc = grad.contiguous();
+            float[] dy = LstmCell.data(gc);
+            int dyo = gc.offset();
+            float[] dp = new float[b * t * h3];    // the projection's gradient
+            float[] dhh = new float[b * t * h3];   // W_hh h + b_hh's: as dp, but the n part scaled by r
+            float[] dh = new float[b * hid], direct = new float[b * hid];
+            Gemm.PackedB wPacked = Gemm.pack(b, h3, hid, w, wo, hid, 1);
+            for (int s = t - 1; s >= 0; s--) {
+                for (int r = 0; r < b; r++) {
+                    int row = r * t + s, a = row * h3, h = row * hid, d = r * hid;
+                    for (int j = 0; j < hid; j++) {
+                        float g = dh[d + j] + dy[dyo + h + j];
+                        float rr = act[a + j], z = act[a + hid + j], n = act[a + 2 * hid + j];
+                        float dn = g * (1 - z) * (1 - n * n);
+                        float dz = g * (hPrev[h + j] - n) * z * (1 - z);
+                        float dr = dn * hn[h + j] * rr * (1 - rr);
+                        dp[a + j] = dhh[a + j] = dr;
+                        dp[a + hid + j] = dhh[a + hid + j] = dz;
+                        dp[a + 2 * hid + j] = dn;
+                        dhh[a + 2 * hid + j] = dn * rr;
+                        direct[d + j] = g * z;
+                    }
+                }
+                if (s > 0) {
+                    // The previous step's h gradient: through W_hh, plus the direct path through z ⊙ h.
+                    if (wPacked != null) Gemm.sgemm(b, dhh, s * h3, t * h3, 1, wPacked, dh, 0, hid, null);
+                    else Gemm.sgemm(b, hid, h3, dhh, s * h3, t * h3, 1, w, wo, hid, 1, dh, 0, hid, false);
+                    for (int i = 0; i < b * hid; i++) dh[i] += direct[i];
+                }
+            }
+            Tensor dW = null, dB = null;
+            if (wHh.requiresGrad()) {
+                float[] dw = new float[h3 * hid];
+                Gemm.sgemm(h3, hid, b * t, dhh, 0, 1, h3, hPrev, 0, hid, 1, dw, 0, hid, false);
+                dW = Tensor.of(dw, h3, hid);
+            }
+            if (bHh.requiresGrad()) {
+                float[] db = new float[h3];
+                for (int row = 0; row < b * t; row++) for (int j = 0; j < h3; j++) db[j] += dhh[row * h3 + j];
+                dB = Tensor.of(db, h3);
+            }
+            return new Tensor[] {Tensor.of(dp, b, t, h3), dW, dB};
+        }, projected, wHh, bHh);
+    }
+}
