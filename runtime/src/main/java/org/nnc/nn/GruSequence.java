@@ -28,11 +28,9 @@ final class GruSequence {
         float[] hn = new float[b * t * hid];       // W_hn h + b_hn, which r scales
         float[] hh = new float[b * h3], tmp = new float[h3];
         Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
-        boolean parallel = Gemm.worthThreads(b, h3, hid);
-        Gemm.PackedB wT = Gemm.pack(b, hid, h3, w, wo, 1, hid);
+        Gemm.PackedB wT = Gemm.pack(hid, h3, w, wo, 1, hid);
         for (int s = 0; s < t; s++) {
-            if (wT != null) Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, hh, 0, h3, addBias);
-            else Gemm.sgemm(b, h3, hid, hPrev, s * hid, t * hid, 1, w, wo, 1, hid, hh, 0, h3, parallel, addBias);
+            Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, hh, 0, h3, addBias);
             for (int r = 0; r < b; r++) {
                 int row = r * t + s, x = po + row * h3, g = r * h3, a = row * h3, h = row * hid;
                 for (int j = 0; j < 2 * hid; j++) tmp[j] = p[x + j] + hh[g + j];
@@ -55,7 +53,7 @@ final class GruSequence {
             float[] dp = new float[b * t * h3];    // the projection's gradient
             float[] dhh = new float[b * t * h3];   // W_hh h + b_hh's: as dp, but the n part scaled by r
             float[] dh = new float[b * hid], direct = new float[b * hid];
-            Gemm.PackedB wPacked = Gemm.pack(b, h3, hid, w, wo, hid, 1);
+            Gemm.PackedB wPacked = Gemm.pack(h3, hid, w, wo, hid, 1);
             for (int s = t - 1; s >= 0; s--) {
                 for (int r = 0; r < b; r++) {
                     int row = r * t + s, a = row * h3, h = row * hid, d = r * hid;
@@ -74,23 +72,12 @@ final class GruSequence {
                 }
                 if (s > 0) {
                     // The previous step's h gradient: through W_hh, plus the direct path through z ⊙ h.
-                    if (wPacked != null) Gemm.sgemm(b, dhh, s * h3, t * h3, 1, wPacked, dh, 0, hid, null);
-                    else Gemm.sgemm(b, hid, h3, dhh, s * h3, t * h3, 1, w, wo, hid, 1, dh, 0, hid, false);
+                    Gemm.sgemm(b, dhh, s * h3, t * h3, 1, wPacked, dh, 0, hid, null);
                     for (int i = 0; i < b * hid; i++) dh[i] += direct[i];
                 }
             }
-            Tensor dW = null, dB = null;
-            if (wHh.requiresGrad()) {
-                float[] dw = new float[h3 * hid];
-                Gemm.sgemm(h3, hid, b * t, dhh, 0, 1, h3, hPrev, 0, hid, 1, dw, 0, hid, false);
-                dW = Tensor.of(dw, h3, hid);
-            }
-            if (bHh.requiresGrad()) {
-                float[] db = new float[h3];
-                for (int row = 0; row < b * t; row++) for (int j = 0; j < h3; j++) db[j] += dhh[row * h3 + j];
-                dB = Tensor.of(db, h3);
-            }
-            return new Tensor[] {Tensor.of(dp, b, t, h3), dW, dB};
+            Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dhh, hPrev, b * t, h3, hid);
+            return new Tensor[] {Tensor.of(dp, b, t, h3), dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
     }
 }

@@ -34,12 +34,10 @@ final class LstmSequence {
         float[] zeros = new float[hid];
         float[] gates = new float[b * h4];
         Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
-        boolean parallel = Gemm.worthThreads(b, h4, hid);
-        Gemm.PackedB wT = Gemm.pack(b, hid, h4, w, wo, 1, hid);   // W_hhᵀ, packed once for every step
+        Gemm.PackedB wT = Gemm.pack(hid, h4, w, wo, 1, hid);   // W_hhᵀ, packed once for every step
         for (int s = 0; s < t; s++) {
             // gates = (h · W_hhᵀ + b_hh) + projection, the order the step-by-step layer adds in.
-            if (wT != null) Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, gates, 0, h4, addBias);
-            else Gemm.sgemm(b, h4, hid, hPrev, s * hid, t * hid, 1, w, wo, 1, hid, gates, 0, h4, parallel, addBias);
+            Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, gates, 0, h4, addBias);
             for (int r = 0; r < b; r++) {
                 int row = r * t + s;
                 addInto(gates, r * h4, p, po + row * h4, h4);
@@ -56,7 +54,7 @@ final class LstmSequence {
             int dyo = gc.offset();
             float[] dg = new float[b * t * h4];     // the gates' gradients: also the projection's gradient
             float[] dh = new float[b * hid], dc = new float[b * hid];
-            Gemm.PackedB wPacked = Gemm.pack(b, h4, hid, w, wo, hid, 1);
+            Gemm.PackedB wPacked = Gemm.pack(h4, hid, w, wo, hid, 1);
             for (int s = t - 1; s >= 0; s--) {
                 for (int r = 0; r < b; r++) {
                     int row = r * t + s;
@@ -66,21 +64,10 @@ final class LstmSequence {
                     LstmCell.rowBackward(hid, dh, r * hid, dc, r * hid, act, row * h4, tanhC, row * hid, cp, cpi, dg, row * h4, dc, r * hid);
                 }
                 // The previous step's h gradient: this step's gate gradients through W_hh.
-                if (s > 0 && wPacked != null) Gemm.sgemm(b, dg, s * h4, t * h4, 1, wPacked, dh, 0, hid, null);
-                else if (s > 0) Gemm.sgemm(b, hid, h4, dg, s * h4, t * h4, 1, w, wo, hid, 1, dh, 0, hid, false);
+                if (s > 0) Gemm.sgemm(b, dg, s * h4, t * h4, 1, wPacked, dh, 0, hid, null);
             }
-            Tensor dW = null, dB = null;
-            if (wHh.requiresGrad()) {
-                float[] dw = new float[h4 * hid];
-                Gemm.sgemm(h4, hid, b * t, dg, 0, 1, h4, hPrev, 0, hid, 1, dw, 0, hid, false);
-                dW = Tensor.of(dw, h4, hid);
-            }
-            if (bHh.requiresGrad()) {
-                float[] db = new float[h4];
-                for (int row = 0; row < b * t; row++) addInto(db, 0, dg, row * h4, h4);
-                dB = Tensor.of(db, h4);
-            }
-            return new Tensor[] {Tensor.of(dg, b, t, h4), dW, dB};
+            Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dg, hPrev, b * t, h4, hid);
+            return new Tensor[] {Tensor.of(dg, b, t, h4), dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
     }
 

@@ -59,6 +59,26 @@ public abstract class Recurrent extends Module {
     /** The whole recurrence as one operation where a subclass has one for these tensors, else null. */
     Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) { return null; }
 
+    /**
+     * For the one-operation recurrences: weight_hh's and bias_hh's gradients (null where not required)
+     * from every step's gradient of W_hh·h + b_hh, {@code dg} [rows, gh], and the state each step started
+     * from, {@code hPrev} [rows, hid]: dW = dgᵀ · hPrev as one product over all steps, db = dg's column sums.
+     */
+    static Tensor[] hiddenWeightGrads(Tensor wHh, Tensor bHh, float[] dg, float[] hPrev, int rows, int gh, int hid) {
+        Tensor dW = null, dB = null;
+        if (wHh.requiresGrad()) {
+            float[] dw = new float[gh * hid];
+            org.nnc.backend.cpu.Gemm.sgemm(gh, hid, rows, dg, 0, 1, gh, hPrev, 0, hid, 1, dw, 0, hid, false);
+            dW = Tensor.of(dw, gh, hid);
+        }
+        if (bHh.requiresGrad()) {
+            float[] db = new float[gh];
+            for (int row = 0; row < rows; row++) for (int j = 0; j < gh; j++) db[j] += dg[row * gh + j];
+            dB = Tensor.of(db, gh);
+        }
+        return new Tensor[] {dW, dB};
+    }
+
     /** Whether the one-operation recurrences apply: they are float32 CPU kernels. */
     static boolean fusable(Tensor... ts) {
         for (Tensor t : ts) {

@@ -195,7 +195,7 @@ public final class Gemm {
             }
         }
 
-        /** Where depth block {@code pc}'s panels start (every block is laid out for KC + 1 rows, see pack). */
+        /** Where depth block {@code pc}'s panels start (every block is laid out for KC + 1 rows, as PackedB's). */
         int block(int pc) { return pc * roundUp(m, MR) * (KC + 1); }
     }
 
@@ -232,45 +232,49 @@ public final class Gemm {
      */
     public static final class PackedB {
         final int k, n;
+        final float[] b;
+        final int bo, brs, bcs;
+        /** Null where n is wider than one column block: products then go the plain way. */
         final float[] panels;
 
-        private PackedB(int k, int n, float[] panels) {
+        private PackedB(int k, int n, float[] b, int bo, int brs, int bcs) {
             this.k = k;
             this.n = n;
-            this.panels = panels;
+            this.b = b;
+            this.bo = bo;
+            this.brs = brs;
+            this.bcs = bcs;
+            // Every depth block takes KC + 1 rows at most (an odd depth is padded to even): one stride fits all.
+            this.panels = n > NC || n == 0 || k == 0 ? null : new float[(k + KC - 1) / KC * roundUp(n, NR) * (KC + 1)];
+            if (panels == null) return;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(kc, kc + (kc & 1), n, b, bo + pc * brs, brs, bcs, panels, block(pc / KC), false);
+            }
         }
 
         /** Where depth block {@code pc}'s panels start. */
-        int block(int pc) { return pc * roundUp(n, NR); }
+        int block(int pc) { return pc * roundUp(n, NR) * (KC + 1); }
     }
 
-    /**
-     * Packs B (k × n, element (p, j) at {@code b[bo + p*brs + j*bcs]}) for products with m rows through
-     * {@link #sgemm(int, float[], int, int, int, PackedB, float[], int, int, Epilogue)}; null where sgemm
-     * would not pack (a few rows, or a few columns of a column-major B, go the dot-product ways) or n is
-     * wider than one column block: the caller then multiplies with the plain sgemm.
-     */
-    public static PackedB pack(int m, int k, int n, float[] b, int bo, int brs, int bcs) {
-        if (m <= SMALL || (brs == 1 && n <= NR) || n > NC || n == 0 || k == 0) return null;
-        // Every depth block takes KC + 1 rows at most (an odd depth is padded to even), so one stride fits all.
-        int blocks = (k + KC - 1) / KC;
-        float[] panels = new float[blocks * roundUp(n, NR) * (KC + 1)];
-        PackedB packed = new PackedB(k, n, panels);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            packB(kc, kc + (kc & 1), n, b, bo + pc * brs, brs, bcs, panels, packed.block(pc / KC) * (KC + 1), false);
-        }
-        return packed;
+    /** Packs B (k × n, element (p, j) at {@code b[bo + p*brs + j*bcs]}) for {@link #sgemm(int, float[], int, int, int, PackedB, float[], int, int, Epilogue)}. */
+    public static PackedB pack(int k, int n, float[] b, int bo, int brs, int bcs) {
+        return new PackedB(k, n, b, bo, brs, bcs);
     }
 
     /**
      * C[m×n] (row stride ldc) = A[m×k] · B, then {@code ep}: {@link #sgemm(int, int, int, float[], int, int, int,
-     * float[], int, int, int, float[], int, int, boolean, Epilogue)} with B packed in advance.
+     * float[], int, int, int, float[], int, int, boolean, Epilogue)} with B packed in advance. Products that
+     * sgemm would not pack (a few rows, or a few columns of a column-major B: the dot-product ways) go
+     * the plain way, so results are always sgemm's.
      */
     public static void sgemm(int m, float[] a, int ao, int ars, int acs, PackedB b, float[] c, int co, int ldc, Epilogue ep) {
         int n = b.n, k = b.k;
+        if (b.panels == null || m <= SMALL || (acs == 1 && b.brs == 1 && n <= NR)) {
+            sgemm(m, n, k, a, ao, ars, acs, b.b, b.bo, b.brs, b.bcs, c, co, ldc, worthThreads(m, n, k), ep);
+            return;
+        }
         for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
-        if (m == 0) return;
         int panels = (n + NR - 1) / NR;
         Parallel.RangeBody columns = (from, to) -> {
             int j0 = from * NR, nc = Math.min(n, to * NR) - j0;
@@ -278,7 +282,7 @@ public final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
                 boolean lastDepth = pc + kc >= k;
-                int bpo = b.block(pc / KC) * (KC + 1) + from * kp * NR;
+                int bpo = b.block(pc / KC) + from * kp * NR;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mb = Math.min(MC, m - ic);
                     packA(mb, kc, kp, a, ao + ic * ars + pc * acs, ars, acs, ap);

@@ -57,7 +57,7 @@ class GemmTest {
     /**
      * A B packed once gives the plain sgemm's products bit for bit: depths over one cache block and odd,
      * widths off the panel width, both B layouts, a strided A, with and without the bias and ReLU epilogue,
-     * on one thread and two; and where sgemm would not pack, pack says so.
+     * on one thread and two; and a few rows, which sgemm multiplies without packing.
      */
     @ParameterizedTest(name = "m={0} n={1} k={2} transB={3} epilogue={4}")
     @CsvSource({
@@ -76,12 +76,17 @@ class GemmTest {
         float[] plain = new float[m * n], packed = new float[m * n];
         java.util.Arrays.fill(packed, Float.NaN);
         Gemm.sgemm(m, n, k, a, k, ars, 1, b, 0, brs, bcs, plain, 0, n, Gemm.worthThreads(m, n, k), ep);
-        Gemm.PackedB pb = Gemm.pack(m, k, n, b, 0, brs, bcs);
+        Gemm.PackedB pb = Gemm.pack(k, n, b, 0, brs, bcs);
         Gemm.sgemm(m, a, k, ars, 1, pb, packed, 0, n, ep);
         for (int i = 0; i < plain.length; i++) {
             assertEquals(Float.floatToIntBits(plain[i]), Float.floatToIntBits(packed[i]), "C[" + i / n + "," + i % n + "]");
         }
-        org.junit.jupiter.api.Assertions.assertNull(Gemm.pack(Gemm.SMALL, k, n, b, 0, brs, bcs));
+        // A few rows go sgemm's dot-product ways, through the same packed operand.
+        int few = Gemm.SMALL;
+        float[] plainFew = new float[few * n], packedFew = new float[few * n];
+        Gemm.sgemm(few, n, k, a, k, ars, 1, b, 0, brs, bcs, plainFew, 0, n, false, ep);
+        Gemm.sgemm(few, a, k, ars, 1, pb, packedFew, 0, n, ep);
+        assertEquals(java.util.Arrays.toString(plainFew), java.util.Arrays.toString(packedFew));
     }
 
     /**
