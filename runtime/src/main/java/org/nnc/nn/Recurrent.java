@@ -10,7 +10,7 @@ import org.nnc.tensor.Tensor;
  * Multi-layer recurrent networks over batch-first input [B, T, input], with PyTorch's parameter names
  * and layouts (weight_ih_l{k} [gates·hidden, in], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}) and
  * initialisation U(−1/√hidden, 1/√hidden). The input projection of all steps is one GEMM; the recurrence
- * runs step by step, or as one operation where a subclass has one (float32 LSTM on the CPU).
+ * runs step by step, or as one operation where a subclass has one (float32 LSTM and GRU on the CPU).
  */
 public abstract class Recurrent extends Module {
     public final int input, hidden, layers;
