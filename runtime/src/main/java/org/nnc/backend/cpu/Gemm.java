@@ -105,18 +105,18 @@ public final class Gemm {
                               float[] b, int bo, int brs, int bcs,
                               float[] c, int co, int ldc, boolean accumulate, boolean parallel, Epilogue ep) {
         if (m == 0 || n == 0) return;
-        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+        if (!accumulate) zeroRows(c, co, ldc, m, n);
         if (k == 0) {
             if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
             return;
         }
-        if (acs == 1 && brs == 1 && (m <= SMALL || n <= NR)) {
+        if (dotProducts(m, n, acs, brs)) {
             // Rows of A and columns of B are contiguous: each output is one dot product, no packing needed.
             dots(m, n, k, a, ao, ars, b, bo, bcs, c, co, ldc, parallel);
             if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
             return;
         }
-        if (bcs == 1 && m <= SMALL) {
+        if (rowSums(m, bcs)) {
             // Few rows against a row-major B: each output row is a sum of scaled rows of B.
             axpys(m, n, k, a, ao, ars, acs, b, bo, brs, c, co, ldc, parallel);
             if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
@@ -170,6 +170,23 @@ public final class Gemm {
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
+    /** Whether sgemm computes each output as one dot product (contiguous rows of A and columns of B, few of either). */
+    private static boolean dotProducts(int m, int n, int acs, int brs) { return acs == 1 && brs == 1 && (m <= SMALL || n <= NR); }
+
+    /** Whether sgemm sums scaled rows of a row-major B (a few rows of A). */
+    private static boolean rowSums(int m, int bcs) { return bcs == 1 && m <= SMALL; }
+
+    private static void zeroRows(float[] c, int co, int ldc, int m, int n) {
+        for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+    }
+
+    /**
+     * Where depth block {@code block} starts in a pre-packed operand whose panels are {@code width} wide
+     * (rows or columns rounded up to whole panels): every block is laid out for KC + 1 depth steps, the
+     * most a block can take (an odd depth is padded to even), so one stride fits all.
+     */
+    private static int blockStart(int block, int width) { return block * width * (KC + 1); }
+
     /**
      * A left-hand matrix packed once for many products: a convolution multiplies its weight by every
      * image's columns, and packing the weight per image cost W3 about 6 % of its step. It keeps its
@@ -188,15 +205,14 @@ public final class Gemm {
             this.ao = ao;
             this.ars = ars;
             this.acs = acs;
-            this.panels = new float[(k + KC - 1) / KC * roundUp(m, MR) * (KC + 1)];
+            this.panels = new float[blockStart((k + KC - 1) / KC, roundUp(m, MR))];
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(m, kc, kc + (kc & 1), a, ao + pc * acs, ars, acs, panels, block(pc / KC));
             }
         }
 
-        /** Where depth block {@code pc}'s panels start (every block is laid out for KC + 1 rows, as PackedB's). */
-        int block(int pc) { return pc * roundUp(m, MR) * (KC + 1); }
+        int block(int pc) { return blockStart(pc, roundUp(m, MR)); }
     }
 
     /** Packs A (m × k, element (i, p) at {@code a[ao + i*ars + p*acs]}) for {@link #sgemm(PackedA, int, float[], int, int, int, float[], int, int, Epilogue)}. */
@@ -210,12 +226,11 @@ public final class Gemm {
      */
     public static void sgemm(PackedA a, int n, float[] b, int bo, int brs, int bcs, float[] c, int co, int ldc, Epilogue ep) {
         int m = a.m, k = a.k;
-        boolean plain = (a.acs == 1 && brs == 1 && (m <= SMALL || n <= NR)) || (bcs == 1 && m <= SMALL) || n > NC || k == 0;
-        if (plain) {
+        if (dotProducts(m, n, a.acs, brs) || rowSums(m, bcs) || n > NC || k == 0) {
             sgemm(m, n, k, a.a, a.ao, a.ars, a.acs, b, bo, brs, bcs, c, co, ldc, false, ep);
             return;
         }
-        for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+        zeroRows(c, co, ldc, m, n);
         float[] bp = B_PACK.get();
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
@@ -244,8 +259,7 @@ public final class Gemm {
             this.bo = bo;
             this.brs = brs;
             this.bcs = bcs;
-            // Every depth block takes KC + 1 rows at most (an odd depth is padded to even): one stride fits all.
-            this.panels = n > NC || n == 0 || k == 0 ? null : new float[(k + KC - 1) / KC * roundUp(n, NR) * (KC + 1)];
+            this.panels = n > NC || n == 0 || k == 0 ? null : new float[blockStart((k + KC - 1) / KC, roundUp(n, NR))];
             if (panels == null) return;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
@@ -253,8 +267,7 @@ public final class Gemm {
             }
         }
 
-        /** Where depth block {@code pc}'s panels start. */
-        int block(int pc) { return pc * roundUp(n, NR) * (KC + 1); }
+        int block(int pc) { return blockStart(pc, roundUp(n, NR)); }
     }
 
     /** Packs B (k × n, element (p, j) at {@code b[bo + p*brs + j*bcs]}) for {@link #sgemm(int, float[], int, int, int, PackedB, float[], int, int, Epilogue)}. */
@@ -270,11 +283,11 @@ public final class Gemm {
      */
     public static void sgemm(int m, float[] a, int ao, int ars, int acs, PackedB b, float[] c, int co, int ldc, Epilogue ep) {
         int n = b.n, k = b.k;
-        if (b.panels == null || m <= SMALL || (acs == 1 && b.brs == 1 && n <= NR)) {
+        if (b.panels == null || dotProducts(m, n, acs, b.brs) || rowSums(m, b.bcs)) {
             sgemm(m, n, k, a, ao, ars, acs, b.b, b.bo, b.brs, b.bcs, c, co, ldc, worthThreads(m, n, k), ep);
             return;
         }
-        for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+        zeroRows(c, co, ldc, m, n);
         int panels = (n + NR - 1) / NR;
         Parallel.RangeBody columns = (from, to) -> {
             int j0 = from * NR, nc = Math.min(n, to * NR) - j0;
