@@ -3,9 +3,9 @@ package org.nnc.nn;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.VecMath;
 import org.nnc.tensor.DType;
-import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -26,7 +26,7 @@ final class LstmCell {
     static Tensor forward(Tensor gates, Tensor cPrev) {
         int b = gates.size(0), h4 = gates.size(1), hid = h4 / 4;
         Tensor gc = gates.contiguous(), cc = cPrev.contiguous();
-        float[] g = data(gc), cp = data(cc);
+        float[] g = CpuBackend.f32(gc), cp = CpuBackend.f32(cc);
         int go = gc.offset(), co = cc.offset();
         float[] out = new float[b * 2 * hid];
         // Saved for the backward: the four activated gates and tanh(c).
@@ -38,7 +38,7 @@ final class LstmCell {
         Tensor y = Tensor.of(out, b, 2 * hid);
         return Autograd.record("lstmCell", y, grad -> {
             Tensor dc = grad.contiguous();
-            float[] d = data(dc);
+            float[] d = CpuBackend.f32(dc);
             int d0 = dc.offset();
             float[] dg = new float[b * h4], dcp = new float[b * hid];
             for (int r = 0; r < b; r++) {
@@ -48,9 +48,6 @@ final class LstmCell {
             return new Tensor[] {Tensor.of(dg, b, h4), Tensor.of(dcp, b, hid)};
         }, gates, cPrev);
     }
-
-    /** A contiguous float32 tensor's array, read in place from its offset (no copy). */
-    static float[] data(Tensor contiguous) { return ((Storage.F32) contiguous.storage()).data; }
 
     /**
      * One batch row of the step: the activated gates into {@code act}, c = f·cPrev + i·g, tanh(c) into

@@ -1,5 +1,7 @@
 package org.nnc.backend.cpu;
 
+import static org.nnc.backend.cpu.CpuBackend.f32;
+
 import org.nnc.backend.Backend.Window;
 import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
@@ -24,8 +26,6 @@ final class ConvKernels {
         if (holder[0].length < n) holder[0] = new float[n];
         return holder[0];
     }
-
-    private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
 
     static boolean applies(Tensor... ts) {
         for (Tensor t : ts) if (t != null && !(t.storage() instanceof Storage.F32 && t.isContiguous())) return false;

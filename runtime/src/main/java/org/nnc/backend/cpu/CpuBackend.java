@@ -27,7 +27,8 @@ public final class CpuBackend implements Backend {
 
     @Override public Storage allocate(DType dtype, int n) { return Storage.allocate(dtype, n); }
 
-    private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
+    /** A float32 CPU tensor's array, read and written in place from the tensor's offset (no copy). */
+    public static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
 
     private static boolean allF32(Tensor... ts) {
         for (Tensor t : ts) if (t.dtype() != DType.FLOAT32) return false;

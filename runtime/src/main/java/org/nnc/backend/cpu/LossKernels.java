@@ -1,5 +1,7 @@
 package org.nnc.backend.cpu;
 
+import static org.nnc.backend.cpu.CpuBackend.f32;
+
 import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
@@ -9,8 +11,6 @@ import org.nnc.tensor.Tensor;
  */
 final class LossKernels {
     private LossKernels() {}
-
-    private static float[] f32(Tensor t) { return ((Storage.F32) t.storage()).data; }
 
     /** The target at t[at], wrapped if negative; a bad one fails as the gather it replaces would. */
     private static int target(Storage t, int at, int c) { return CpuBackend.checkedIndex(t.get(at), c, 1); }
