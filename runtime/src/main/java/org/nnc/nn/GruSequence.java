@@ -1,7 +1,9 @@
 package org.nnc.nn;
 
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
+import org.nnc.backend.cpu.Kernels;
 import org.nnc.backend.cpu.VecMath;
 import org.nnc.tensor.Tensor;
 
@@ -19,7 +21,7 @@ final class GruSequence {
     static Tensor forward(Tensor projected, Tensor wHh, Tensor bHh) {
         int b = projected.size(0), t = projected.size(1), h3 = projected.size(2), hid = h3 / 3;
         Tensor pc = projected.contiguous(), wc = wHh.contiguous(), bc = bHh.contiguous();
-        float[] p = LstmCell.data(pc), w = LstmCell.data(wc), bias = LstmCell.data(bc);
+        float[] p = CpuBackend.f32(pc), w = CpuBackend.f32(wc), bias = CpuBackend.f32(bc);
         int po = pc.offset(), wo = wc.offset();
         // Row (r, s) of every [B, T, ·] array is batch row r at step s.
         float[] out = new float[b * t * hid];
@@ -48,7 +50,7 @@ final class GruSequence {
         Tensor y = Tensor.of(out, b, t, hid);
         return Autograd.record("gru", y, grad -> {
             Tensor gc = grad.contiguous();
-            float[] dy = LstmCell.data(gc);
+            float[] dy = CpuBackend.f32(gc);
             int dyo = gc.offset();
             float[] dp = new float[b * t * h3];    // the projection's gradient
             float[] dhh = new float[b * t * h3];   // W_hh h + b_hh's: as dp, but the n part scaled by r
@@ -73,7 +75,7 @@ final class GruSequence {
                 if (s > 0) {
                     // The previous step's h gradient: through W_hh, plus the direct path through z ⊙ h.
                     Gemm.sgemm(b, dhh, s * h3, t * h3, 1, wPacked, dh, 0, hid, null);
-                    for (int i = 0; i < b * hid; i++) dh[i] += direct[i];
+                    Kernels.axpy(1f, direct, 0, dh, 0, b * hid);
                 }
             }
             Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dhh, hPrev, b * t, h3, hid);

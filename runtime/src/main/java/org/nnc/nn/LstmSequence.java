@@ -1,7 +1,9 @@
 package org.nnc.nn;
 
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
+import org.nnc.backend.cpu.Kernels;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -24,7 +26,7 @@ final class LstmSequence {
     static Tensor forward(Tensor projected, Tensor wHh, Tensor bHh) {
         int b = projected.size(0), t = projected.size(1), h4 = projected.size(2), hid = h4 / 4;
         Tensor pc = projected.contiguous(), wc = wHh.contiguous(), bc = bHh.contiguous();
-        float[] p = LstmCell.data(pc), w = LstmCell.data(wc), bias = LstmCell.data(bc);
+        float[] p = CpuBackend.f32(pc), w = CpuBackend.f32(wc), bias = CpuBackend.f32(bc);
         int po = pc.offset(), wo = wc.offset();
         // Row (r, s) of every [B, T, ·] array is batch row r at step s.
         float[] out = new float[b * t * hid];       // h after step s
@@ -40,7 +42,7 @@ final class LstmSequence {
             Gemm.sgemm(b, hPrev, s * hid, t * hid, 1, wT, gates, 0, h4, addBias);
             for (int r = 0; r < b; r++) {
                 int row = r * t + s;
-                addInto(gates, r * h4, p, po + row * h4, h4);
+                Kernels.axpy(1f, p, po + row * h4, gates, r * h4, h4);
                 float[] cp = s == 0 ? zeros : cell;
                 int cpi = s == 0 ? 0 : (row - 1) * hid;
                 LstmCell.rowForward(hid, gates, r * h4, cp, cpi, act, row * h4, tanhC, row * hid, out, row * hid, cell, row * hid);
@@ -50,7 +52,7 @@ final class LstmSequence {
         Tensor y = Tensor.of(out, b, t, hid);
         return Autograd.record("lstm", y, grad -> {
             Tensor gc = grad.contiguous();
-            float[] dy = LstmCell.data(gc);
+            float[] dy = CpuBackend.f32(gc);
             int dyo = gc.offset();
             float[] dg = new float[b * t * h4];     // the gates' gradients: also the projection's gradient
             float[] dh = new float[b * hid], dc = new float[b * hid];
@@ -58,7 +60,7 @@ final class LstmSequence {
             for (int s = t - 1; s >= 0; s--) {
                 for (int r = 0; r < b; r++) {
                     int row = r * t + s;
-                    addInto(dh, r * hid, dy, dyo + row * hid, hid);
+                    Kernels.axpy(1f, dy, dyo + row * hid, dh, r * hid, hid);
                     float[] cp = s == 0 ? zeros : cell;
                     int cpi = s == 0 ? 0 : (row - 1) * hid;
                     LstmCell.rowBackward(hid, dh, r * hid, dc, r * hid, act, row * h4, tanhC, row * hid, cp, cpi, dg, row * h4, dc, r * hid);
@@ -69,10 +71,5 @@ final class LstmSequence {
             Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dg, hPrev, b * t, h4, hid);
             return new Tensor[] {Tensor.of(dg, b, t, h4), dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
-    }
-
-    /** to[ti + j] += from[fi + j] for j < n. */
-    private static void addInto(float[] to, int ti, float[] from, int fi, int n) {
-        for (int j = 0; j < n; j++) to[ti + j] += from[fi + j];
     }
 }

@@ -73,7 +73,7 @@ public abstract class Recurrent extends Module {
         }
         if (bHh.requiresGrad()) {
             float[] db = new float[gh];
-            for (int row = 0; row < rows; row++) for (int j = 0; j < gh; j++) db[j] += dg[row * gh + j];
+            for (int row = 0; row < rows; row++) org.nnc.backend.cpu.Kernels.axpy(1f, dg, row * gh, db, 0, gh);
             dB = Tensor.of(db, gh);
         }
         return new Tensor[] {dW, dB};
