@@ -105,7 +105,10 @@ public final class Gemm {
                               float[] b, int bo, int brs, int bcs,
                               float[] c, int co, int ldc, boolean accumulate, boolean parallel, Epilogue ep) {
         if (m == 0 || n == 0) return;
-        if (!accumulate) zeroRows(c, co, ldc, m, n);
+        if (k == 0 || dotProducts(m, n, acs, brs) || rowSums(m, bcs)) {
+            // These paths add into C; the packed ones below write the first depth block over it.
+            if (!accumulate) zeroRows(c, co, ldc, m, n);
+        }
         if (k == 0) {
             if (ep != null) ep.apply(c, co, ldc, m, n, 0, 0);
             return;
@@ -129,7 +132,7 @@ public final class Gemm {
             int panels = (n + NR - 1) / NR;
             Parallel.forRange(panels, (long) m * n * k, (from, to) -> {
                 int j0 = from * NR, j1 = Math.min(n, to * NR);
-                sgemm(m, j1 - j0, k, a, ao, ars, acs, b, bo + j0 * bcs, brs, bcs, c, co + j0, ldc, true, false,
+                sgemm(m, j1 - j0, k, a, ao, ars, acs, b, bo + j0 * bcs, brs, bcs, c, co + j0, ldc, accumulate, false,
                         ep == null ? null : ep.shift(0, j0));
             });
             return;
@@ -146,13 +149,14 @@ public final class Gemm {
                 int mc = Math.min(MC, roundUp(Math.max(MR, (m + 2 * threads - 1) / (2 * threads)), MR));
                 int blocks = (m + mc - 1) / mc;
                 final int jcF = jc, pcF = pc, mcF = mc;
-                final boolean lastDepth = pc + kc >= k;
+                final boolean lastDepth = pc + kc >= k, overwrite = pc == 0 && !accumulate;
                 java.util.function.IntConsumer block = blk -> {
                     int ic = blk * mcF;
                     int mb = Math.min(mcF, m - ic);
                     float[] ap = A_PACK.get();
                     packA(mb, kc, kp, a, ao + ic * ars + pcF * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kp, ap, bp, 0, c, co + ic * ldc + jcF, ldc, lastDepth && ep != null ? ep.shift(ic, jcF) : null);
+                    macroKernel(mb, nc, kp, ap, bp, 0, c, co + ic * ldc + jcF, ldc, overwrite,
+                            lastDepth && ep != null ? ep.shift(ic, jcF) : null);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(blocks, block);
@@ -230,12 +234,11 @@ public final class Gemm {
             sgemm(m, n, k, a.a, a.ao, a.ars, a.acs, b, bo, brs, bcs, c, co, ldc, false, ep);
             return;
         }
-        zeroRows(c, co, ldc, m, n);
         float[] bp = B_PACK.get();
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
             packB(kc, kp, n, b, bo + pc * brs, brs, bcs, bp, false);
-            macroKernel(m, n, kp, a.panels, a.block(pc / KC), bp, 0, c, co, ldc, pc + kc >= k ? ep : null);
+            macroKernel(m, n, kp, a.panels, a.block(pc / KC), bp, 0, c, co, ldc, pc == 0, pc + kc >= k ? ep : null);
         }
     }
 
@@ -287,7 +290,6 @@ public final class Gemm {
             sgemm(m, n, k, a, ao, ars, acs, b.b, b.bo, b.brs, b.bcs, c, co, ldc, worthThreads(m, n, k), ep);
             return;
         }
-        zeroRows(c, co, ldc, m, n);
         int panels = (n + NR - 1) / NR;
         Parallel.RangeBody columns = (from, to) -> {
             int j0 = from * NR, nc = Math.min(n, to * NR) - j0;
@@ -299,7 +301,7 @@ public final class Gemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mb = Math.min(MC, m - ic);
                     packA(mb, kc, kp, a, ao + ic * ars + pc * acs, ars, acs, ap);
-                    macroKernel(mb, nc, kp, ap, b.panels, bpo, c, co + ic * ldc + j0, ldc,
+                    macroKernel(mb, nc, kp, ap, b.panels, bpo, c, co + ic * ldc + j0, ldc, pc == 0,
                             lastDepth && ep != null ? ep.shift(ic, j0) : null);
                 }
             }
@@ -450,15 +452,19 @@ public final class Gemm {
     }
 
     /**
-     * C block += A block · B block (B's panels from {@code bpo}), micro-tile by micro-tile; {@code ep}, when
-     * given, finishes each tile.
+     * C block += A block · B block (B's panels from {@code bpo}), micro-tile by micro-tile, or C block = the
+     * product when {@code overwrite} (the first depth block of a product that does not accumulate: C's
+     * old contents are never read, so nobody zeroes C first, a pass over all of C on one thread before the
+     * product starts); {@code ep}, when given, finishes each tile.
      */
-    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, int bpo, float[] c, int co, int ldc, Epilogue ep) {
-        macroKernel(mb, nc, kc, ap, 0, bp, bpo, c, co, ldc, ep);
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, float[] bp, int bpo, float[] c, int co, int ldc,
+                                    boolean overwrite, Epilogue ep) {
+        macroKernel(mb, nc, kc, ap, 0, bp, bpo, c, co, ldc, overwrite, ep);
     }
 
     /** As above, with A's panels from {@code apo}. */
-    private static void macroKernel(int mb, int nc, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, Epilogue ep) {
+    private static void macroKernel(int mb, int nc, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc,
+                                    boolean overwrite, Epilogue ep) {
         float[] tile = null;
         for (int j0 = 0; j0 < nc; j0 += NR) {
             int w = Math.min(NR, nc - j0);
@@ -467,16 +473,16 @@ public final class Gemm {
                 int h = Math.min(MR, mb - i0);
                 int ai = apo + (i0 / MR) * kc * MR;
                 if (h == MR && w == NR) {
-                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
-                    else kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc);
+                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, overwrite);
+                    else kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, overwrite);
                 } else {
                     if (tile == null) tile = new float[MR * NR];
-                    else java.util.Arrays.fill(tile, 0f);
-                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, tile, 0, NR);
-                    else kernel(kc, ap, ai, bp, bi, tile, 0, NR);
+                    if (MR == 6) kernel6(kc, ap, ai, bp, bi, tile, 0, NR, true);
+                    else kernel(kc, ap, ai, bp, bi, tile, 0, NR, true);
                     for (int i = 0; i < h; i++) {
                         int row = co + (i0 + i) * ldc + j0;
-                        for (int j = 0; j < w; j++) c[row + j] += tile[i * NR + j];
+                        if (overwrite) System.arraycopy(tile, i * NR, c, row, w);
+                        else for (int j = 0; j < w; j++) c[row + j] += tile[i * NR + j];
                     }
                 }
                 if (ep != null) ep.apply(c, co + i0 * ldc + j0, ldc, h, w, i0, j0);
@@ -494,7 +500,7 @@ public final class Gemm {
      * boxed objects, at a third of the speed.
      */
     private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
-                               float[] c, int ci, int ldc) {
+                               float[] c, int ci, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
                 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p += 2, ai += 2 * MR, bi += 2 * NR) {
@@ -527,15 +533,15 @@ public final class Gemm {
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
-        store(c00, c01, c, ci);
-        store(c10, c11, c, ci + ldc);
-        store(c20, c21, c, ci + 2 * ldc);
-        store(c30, c31, c, ci + 3 * ldc);
+        store(c00, c01, c, ci, overwrite);
+        store(c10, c11, c, ci + ldc, overwrite);
+        store(c20, c21, c, ci + 2 * ldc, overwrite);
+        store(c30, c31, c, ci + 3 * ldc, overwrite);
     }
 
     /** The 6-row micro-kernel for AVX-512, where 12 accumulators, two B vectors and a broadcast fit the 32 registers. */
     private static void kernel6(int kc, float[] ap, int ai, float[] bp, int bi,
-                                float[] c, int ci, int ldc) {
+                                float[] c, int ci, int ldc, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
                 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
@@ -560,17 +566,24 @@ public final class Gemm {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        store(c00, c01, c, ci);
-        store(c10, c11, c, ci + ldc);
-        store(c20, c21, c, ci + 2 * ldc);
-        store(c30, c31, c, ci + 3 * ldc);
-        store(c40, c41, c, ci + 4 * ldc);
-        store(c50, c51, c, ci + 5 * ldc);
+        store(c00, c01, c, ci, overwrite);
+        store(c10, c11, c, ci + ldc, overwrite);
+        store(c20, c21, c, ci + 2 * ldc, overwrite);
+        store(c30, c31, c, ci + 3 * ldc, overwrite);
+        store(c40, c41, c, ci + 4 * ldc, overwrite);
+        store(c50, c51, c, ci + 5 * ldc, overwrite);
     }
 
-    /** C row += the two accumulators; C was zeroed first unless the caller asked to accumulate. */
-    private static void store(FloatVector lo, FloatVector hi, float[] c, int at) {
-        lo.add(FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        hi.add(FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
+    /**
+     * C row += the two accumulators, or C row = them when {@code overwrite}. The same values either way
+     * where C held zeros: an accumulator starts at +0, so it is never -0 and adding it to +0 changes nothing.
+     */
+    private static void store(FloatVector lo, FloatVector hi, float[] c, int at, boolean overwrite) {
+        if (!overwrite) {
+            lo = lo.add(FloatVector.fromArray(S, c, at));
+            hi = hi.add(FloatVector.fromArray(S, c, at + L));
+        }
+        lo.intoArray(c, at);
+        hi.intoArray(c, at + L);
     }
 }

@@ -28,14 +28,19 @@ class GemmTest {
         // Stored transposed when asked, then read through swapped strides.
         int ars = transA ? 1 : k, acs = transA ? m : 1;
         int brs = transB ? 1 : n, bcs = transB ? k : 1;
-        float[] c = new float[m * n];
-        java.util.Arrays.fill(c, 0.5f);
-        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0, n, true, parallel);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = 0.5;
-                for (int p = 0; p < k; p++) s += (double) a[i * ars + p * acs] * b[p * brs + j * bcs];
-                assertEquals(s, c[i * n + j], 1e-4 * Math.max(1, Math.sqrt(k)), "C[" + i + "," + j + "]");
+        // Accumulating onto 0.5, then overwriting a C full of NaN: no path may read what C held.
+        for (boolean accumulate : new boolean[] {true, false}) {
+            float start = accumulate ? 0.5f : 0f;
+            float[] c = new float[m * n];
+            java.util.Arrays.fill(c, accumulate ? start : Float.NaN);
+            Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0, n, accumulate, parallel);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = start;
+                    for (int p = 0; p < k; p++) s += (double) a[i * ars + p * acs] * b[p * brs + j * bcs];
+                    assertEquals(s, c[i * n + j], 1e-4 * Math.max(1, Math.sqrt(k)),
+                            "C[" + i + "," + j + "] accumulate=" + accumulate);
+                }
             }
         }
     }
