@@ -18,7 +18,8 @@ class GemmTest {
         "17,33,19,false,false,true", "128,128,300,false,false,true", "130,70,513,true,false,true",
         "64,200,64,false,true,true", "9,3100,5,true,true,true", "257,129,1,false,false,true", "5,4,0,false,false,false",
         "1,700,300,false,true,true", "3,37,33,false,true,false", "64,10,300,false,true,true", "128,31,77,false,true,true",
-        "3,500,200,false,false,true", "2,33,17,true,false,false", "4,1000,9,true,false,true"
+        "3,500,200,false,false,true", "2,33,17,true,false,false", "4,1000,9,true,false,true",
+        "300,260,70,false,true,true", "520,257,33,true,false,true"
     })
     void matchesReference(int m, int n, int k, boolean transA, boolean transB, boolean parallel) {
         SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);
