@@ -168,6 +168,7 @@ public final class CpuBackend implements Backend {
             i = switch (f) {
                 case ADD -> addVV(a, ao, b, bo, o, oo, n);
                 case MUL -> mulVV(a, ao, b, bo, o, oo, n);
+                case RELU_BACKWARD -> reluBackwardVV(a, ao, b, bo, o, oo, n);
                 default -> 0;
             };
         } else {
@@ -185,7 +186,7 @@ public final class CpuBackend implements Backend {
                     case DIV -> va.div(vb);
                     case MAX -> va.max(vb);
                     case MIN -> va.min(vb);
-                    case RELU_BACKWARD -> va.blend(0f, vb.compare(jdk.incubator.vector.VectorOperators.LE, 0f));
+                    case RELU_BACKWARD -> reluMask(va, vb);
                     default -> throw new AssertionError(f);
                 };
                 r.intoArray(o, oo + i);
@@ -194,7 +195,11 @@ public final class CpuBackend implements Backend {
         for (; i < n; i++) o[oo + i] = (float) f.apply(a[ba ? ao : ao + i], b[bb ? bo : bo + i]);
     }
 
-    /** The two commonest element-wise ops on two contiguous rows, each its own loop so C2 keeps the vectors in registers. */
+    /**
+     * The commonest element-wise ops on two contiguous rows (ReLU's backward once per layer and step), each
+     * its own loop so C2 keeps the vectors in registers: in the shared loop above, the switch's arms merge
+     * their vectors, and until C2 has seen which arm a caller takes it keeps them as boxed objects.
+     */
     private static int addVV(float[] a, int ao, float[] b, int bo, float[] o, int oo, int n) {
         int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += L) {
@@ -209,6 +214,19 @@ public final class CpuBackend implements Backend {
             FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(o, oo + i);
         }
         return i;
+    }
+
+    private static int reluBackwardVV(float[] g, int go, float[] x, int xo, float[] o, int oo, int n) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += L) {
+            reluMask(FloatVector.fromArray(S, g, go + i), FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    /** g where x > 0, else 0: {@link BinaryFn#RELU_BACKWARD}'s rule, so a NaN x gives 0 in every lane, as in the row's tail and on the GPU. */
+    private static FloatVector reluMask(FloatVector g, FloatVector x) {
+        return FloatVector.zero(S).blend(g, x.compare(VectorOperators.GT, 0f));
     }
 
     @Override
