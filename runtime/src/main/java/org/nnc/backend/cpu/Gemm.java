@@ -4,10 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-precision GEMM, C = A·B (+ C), in the BLIS style: B is packed once per (KC × NC) block into
- * column panels of {@link #NR} that every thread shares, each thread packs its own (MC × KC) block of A
- * into row panels of {@link #MR}, and a {@code MR × NR} micro-kernel keeps the whole C tile in vector
- * registers. Operands may have any strides, so transposed views are multiplied without a copy.
+ * Single-precision GEMM, C = A·B (+ C), in the BLIS style: B is packed per (KC × NC) block into column
+ * panels of {@link #NR}, A per (MC × KC) block into row panels of {@link #MR}, and a {@code MR × NR}
+ * micro-kernel keeps the whole C tile in vector registers. On several threads each takes a range of
+ * B's column panels (or, for a product with few columns, a share of A's row blocks against one shared
+ * B panel). Operands may have any strides, so transposed views are multiplied without a copy.
  *
  * <p>The tile is two vectors wide and, with AVX2, 4 rows tall (4 × 16: 8 accumulators, two B vectors and
  * one broadcast A); taller tiles spill AVX2's 16 registers on JDK 25's C2 (DESIGN.md §4). With AVX-512's 32
