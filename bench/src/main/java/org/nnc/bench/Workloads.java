@@ -21,6 +21,7 @@ import org.nnc.optim.SGD;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -66,16 +67,23 @@ final class Workloads {
         Bench.print(label + "_steady", time(300, 50, step));
     }
 
-    /** One training step; on a GPU it ends by reading the loss, which waits for every kernel of the step. */
+    /**
+     * One training step, in a {@link StepScope} as {@code nnc run}'s training loop does it (the step's
+     * arrays are reused by the next); on a GPU it ends by reading the loss, which waits for every kernel
+     * of the step.
+     */
     private static Runnable trainStep(Module m, Optimizer opt, Tensor x, Tensor y) {
         m.to(device);
         Tensor xd = x.to(device), yd = y.to(device);
+        StepScope steps = new StepScope();
         return () -> {
-            opt.zeroGrad();
-            Tensor loss = Functional.crossEntropy(m.forward(xd), yd);
-            loss.backward();
-            opt.step();
-            if (onGpu()) loss.item();
+            try (StepScope s = steps.begin()) {
+                opt.zeroGrad();
+                Tensor loss = Functional.crossEntropy(m.forward(xd), yd);
+                loss.backward();
+                opt.step();
+                if (onGpu()) loss.item();
+            }
         };
     }
 
@@ -138,11 +146,14 @@ final class Workloads {
         Module m = new Sequential(new Linear(784, 256), Activation.relu(), new Linear(256, 10));
         Optimizer opt = new Adam(m.parameters(), 1e-3);
         DataLoader loader = new DataLoader(train, 64, true, false, 0, 0);
+        StepScope steps = new StepScope();
         long t0 = System.nanoTime();
         for (DataLoader.Batch b : loader) {
-            opt.zeroGrad();
-            Functional.crossEntropy(m.forward(b.x()), b.y()).backward();
-            opt.step();
+            try (StepScope s = steps.begin()) {
+                opt.zeroGrad();
+                Functional.crossEntropy(m.forward(b.x()), b.y()).backward();
+                opt.step();
+            }
         }
         double epoch = (System.nanoTime() - t0) / 1e9;
         double acc = GradMode.noGrad(() -> m.forward(testX).argmax(1, false).eq(test.targets()).to(DType.FLOAT32).mean().item());
@@ -161,12 +172,15 @@ final class Workloads {
         Module m = mlp();
         m.eval();
         Tensor one = Tensor.randn(g, DType.FLOAT32, 1, 784), many = Tensor.randn(g, DType.FLOAT32, 256, 784);
+        StepScope calls = new StepScope();   // each call's activations are reused by the next
+        Runnable batch1 = () -> { try (StepScope s = calls.begin()) { m.forward(one); } };
+        Runnable batch256 = () -> { try (StepScope s = calls.begin()) { m.forward(many); } };
         try (GradMode.Scope s = GradMode.disable()) {
-            double[] us = time(2000, 2000, () -> m.forward(one));
+            double[] us = time(2000, 2000, batch1);
             for (int i = 0; i < us.length; i++) us[i] *= 1000;
             Bench.print("W6 nnc batch1_us", us);
-            Bench.print("W6 nnc batch256_samples_per_s", perSecond(256, time(20, 50, () -> m.forward(many))));
-            Bench.print("W6 nnc batch256_samples_per_s_steady", perSecond(256, time(300, 50, () -> m.forward(many))));
+            Bench.print("W6 nnc batch256_samples_per_s", perSecond(256, time(20, 50, batch256)));
+            Bench.print("W6 nnc batch256_samples_per_s_steady", perSecond(256, time(300, 50, batch256)));
         }
     }
 }

@@ -5,6 +5,7 @@ import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
 import org.nnc.backend.cpu.Kernels;
 import org.nnc.backend.cpu.VecMath;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -24,11 +25,11 @@ final class GruSequence {
         float[] p = CpuBackend.f32(pc), w = CpuBackend.f32(wc), bias = CpuBackend.f32(bc);
         int po = pc.offset(), wo = wc.offset();
         // Row (r, s) of every [B, T, ·] array is batch row r at step s.
-        float[] out = new float[b * t * hid];
-        float[] hPrev = new float[b * t * hid];    // h before step s: zeros, then out one step behind
-        float[] act = new float[b * t * h3];       // r, z, n after their activations
-        float[] hn = new float[b * t * hid];       // W_hn h + b_hn, which r scales
-        float[] hh = new float[b * h3], tmp = new float[h3];
+        float[] out = Storage.floats(b * t * hid);
+        float[] hPrev = Storage.floats(b * t * hid);    // h before step s: zeros, then out one step behind
+        float[] act = Storage.floats(b * t * h3);       // r, z, n after their activations
+        float[] hn = Storage.floats(b * t * hid);       // W_hn h + b_hn, which r scales
+        float[] hh = Storage.floats(b * h3), tmp = Storage.floats(h3);
         Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
         Gemm.PackedB wT = Gemm.pack(hid, h3, w, wo, 1, hid);
         for (int s = 0; s < t; s++) {
@@ -52,9 +53,9 @@ final class GruSequence {
             Tensor gc = grad.contiguous();
             float[] dy = CpuBackend.f32(gc);
             int dyo = gc.offset();
-            float[] dp = new float[b * t * h3];    // the projection's gradient
-            float[] dhh = new float[b * t * h3];   // W_hh h + b_hh's: as dp, but the n part scaled by r
-            float[] dh = new float[b * hid], direct = new float[b * hid];
+            float[] dp = Storage.floats(b * t * h3);    // the projection's gradient
+            float[] dhh = Storage.floats(b * t * h3);   // W_hh h + b_hh's: as dp, but the n part scaled by r
+            float[] dh = Storage.floats(b * hid), direct = Storage.floats(b * hid);
             Gemm.PackedB wPacked = Gemm.pack(h3, hid, w, wo, hid, 1);
             for (int s = t - 1; s >= 0; s--) {
                 for (int r = 0; r < b; r++) {

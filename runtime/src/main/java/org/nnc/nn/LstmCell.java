@@ -6,6 +6,7 @@ import org.nnc.autograd.Autograd;
 import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.VecMath;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -28,9 +29,9 @@ final class LstmCell {
         Tensor gc = gates.contiguous(), cc = cPrev.contiguous();
         float[] g = CpuBackend.f32(gc), cp = CpuBackend.f32(cc);
         int go = gc.offset(), co = cc.offset();
-        float[] out = new float[b * 2 * hid];
+        float[] out = Storage.floats(b * 2 * hid);
         // Saved for the backward: the four activated gates and tanh(c).
-        float[] act = new float[b * h4], tanhC = new float[b * hid];
+        float[] act = Storage.floats(b * h4), tanhC = Storage.floats(b * hid);
         for (int r = 0; r < b; r++) {
             int or = r * 2 * hid;
             rowForward(hid, g, go + r * h4, cp, co + r * hid, act, r * h4, tanhC, r * hid, out, or, out, or + hid);
@@ -40,7 +41,7 @@ final class LstmCell {
             Tensor dc = grad.contiguous();
             float[] d = CpuBackend.f32(dc);
             int d0 = dc.offset();
-            float[] dg = new float[b * h4], dcp = new float[b * hid];
+            float[] dg = Storage.floats(b * h4), dcp = Storage.floats(b * hid);
             for (int r = 0; r < b; r++) {
                 int or = d0 + r * 2 * hid;
                 rowBackward(hid, d, or, d, or + hid, act, r * h4, tanhC, r * hid, cp, co + r * hid, dg, r * h4, dcp, r * hid);

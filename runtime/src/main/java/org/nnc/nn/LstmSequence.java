@@ -4,6 +4,7 @@ import org.nnc.autograd.Autograd;
 import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
 import org.nnc.backend.cpu.Kernels;
+import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -29,12 +30,12 @@ final class LstmSequence {
         float[] p = CpuBackend.f32(pc), w = CpuBackend.f32(wc), bias = CpuBackend.f32(bc);
         int po = pc.offset(), wo = wc.offset();
         // Row (r, s) of every [B, T, ·] array is batch row r at step s.
-        float[] out = new float[b * t * hid];       // h after step s
-        float[] hPrev = new float[b * t * hid];     // h before step s: zeros, then out one step behind
-        float[] cell = new float[b * t * hid];      // c after step s
-        float[] act = new float[b * t * h4], tanhC = new float[b * t * hid];
-        float[] zeros = new float[hid];
-        float[] gates = new float[b * h4];
+        float[] out = Storage.floats(b * t * hid);       // h after step s
+        float[] hPrev = Storage.floats(b * t * hid);     // h before step s: zeros, then out one step behind
+        float[] cell = Storage.floats(b * t * hid);      // c after step s
+        float[] act = Storage.floats(b * t * h4), tanhC = Storage.floats(b * t * hid);
+        float[] zeros = Storage.floats(hid);
+        float[] gates = Storage.floats(b * h4);
         Gemm.Epilogue addBias = new Gemm.Epilogue(bias, bc.offset(), false, false);
         Gemm.PackedB wT = Gemm.pack(hid, h4, w, wo, 1, hid);   // W_hhᵀ, packed once for every step
         for (int s = 0; s < t; s++) {
@@ -54,8 +55,8 @@ final class LstmSequence {
             Tensor gc = grad.contiguous();
             float[] dy = CpuBackend.f32(gc);
             int dyo = gc.offset();
-            float[] dg = new float[b * t * h4];     // the gates' gradients: also the projection's gradient
-            float[] dh = new float[b * hid], dc = new float[b * hid];
+            float[] dg = Storage.floats(b * t * h4);     // the gates' gradients: also the projection's gradient
+            float[] dh = Storage.floats(b * hid), dc = Storage.floats(b * hid);
             Gemm.PackedB wPacked = Gemm.pack(h4, hid, w, wo, hid, 1);
             for (int s = t - 1; s >= 0; s--) {
                 for (int r = 0; r < b; r++) {

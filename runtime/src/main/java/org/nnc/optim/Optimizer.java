@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.nnc.autograd.GradMode;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -72,8 +73,13 @@ public abstract class Optimizer {
         for (Group g : groups) for (Tensor p : g.params) p.zeroGrad();
     }
 
-    /** Applies one update to every parameter that has a gradient. */
-    public void step() {
+    /**
+     * Applies one update to every parameter that has a gradient. Buffers it makes on the way (momentum,
+     * moments) outlive the step, so they are made {@link StepScope#outside} any step that is open.
+     */
+    public void step() { StepScope.outside(this::updateAll); }
+
+    private void updateAll() {
         try (GradMode.Scope s = GradMode.disable()) {
             for (Group g : groups) {
                 for (Tensor p : g.params) {

@@ -17,6 +17,16 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
 
     public final long serial() { return serial; }
 
+    /** Set when the {@link StepScope} that lent this storage's array has ended: the array is someone else's now. */
+    private boolean retired;
+
+    final void retire() { retired = true; }
+
+    final boolean retired() { return retired; }
+
+    /** The backing array, for {@link StepScope} to lend again; none for memory on a device. */
+    Object array() { return null; }
+
     /** The serial the next storage will get. */
     public static long nextSerial() { return SERIALS.get(); }
 
@@ -30,7 +40,19 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
 
     public Device device() { return Device.CPU; }
 
+    /**
+     * A zero-filled float array for a kernel's own use (saved activations, packed operands): lent by the
+     * open {@link StepScope}, if any, and then the step's only until it ends, as tensors made in it are.
+     */
+    public static float[] floats(int n) { return ((F32) allocate(DType.FLOAT32, n)).data; }
+
+    /** A zero-filled storage of n elements: lent by the open {@link StepScope}, if any, else new. */
     public static Storage allocate(DType dtype, int n) {
+        Storage pooled = StepScope.allocate(dtype, n);
+        return pooled != null ? pooled : allocateNew(dtype, n);
+    }
+
+    static Storage allocateNew(DType dtype, int n) {
         return switch (dtype) {
             case FLOAT32 -> new F32(new float[n]);
             case FLOAT64 -> new F64(new double[n]);
@@ -45,6 +67,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
         public F32(float[] data) { this.data = data; }
         @Override public DType dtype() { return DType.FLOAT32; }
         @Override public int size() { return data.length; }
+        @Override Object array() { return data; }
         @Override public double get(int i) { return data[i]; }
         @Override public void set(int i, double v) { data[i] = (float) v; }
     }
@@ -54,6 +77,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
         public F64(double[] data) { this.data = data; }
         @Override public DType dtype() { return DType.FLOAT64; }
         @Override public int size() { return data.length; }
+        @Override Object array() { return data; }
         @Override public double get(int i) { return data[i]; }
         @Override public void set(int i, double v) { data[i] = v; }
     }
@@ -63,6 +87,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
         public I32(int[] data) { this.data = data; }
         @Override public DType dtype() { return DType.INT32; }
         @Override public int size() { return data.length; }
+        @Override Object array() { return data; }
         @Override public double get(int i) { return data[i]; }
         @Override public void set(int i, double v) { data[i] = (int) v; }
     }
@@ -72,6 +97,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
         public I64(long[] data) { this.data = data; }
         @Override public DType dtype() { return DType.INT64; }
         @Override public int size() { return data.length; }
+        @Override Object array() { return data; }
         @Override public double get(int i) { return data[i]; }
         @Override public void set(int i, double v) { data[i] = (long) v; }
     }
@@ -81,6 +107,7 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
         public Bool(byte[] data) { this.data = data; }
         @Override public DType dtype() { return DType.BOOL; }
         @Override public int size() { return data.length; }
+        @Override Object array() { return data; }
         @Override public double get(int i) { return data[i]; }
         @Override public void set(int i, double v) { data[i] = (byte) (v != 0 ? 1 : 0); }
     }

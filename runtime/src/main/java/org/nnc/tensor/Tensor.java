@@ -157,7 +157,17 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- layout
 
-    public Storage storage() { return storage; }
+    public Storage storage() { return live(); }
+
+    /** The storage, checked to be still this tensor's: a step's tensors are dead once its {@link StepScope} ends. */
+    private Storage live() {
+        if (storage.retired()) {
+            throw new IllegalStateException("this tensor was made inside a training step that has ended, and its memory"
+                    + " now belongs to a later step; read what you need inside the step (item(), toFloatArray()),"
+                    + " or make it outside the step (StepScope.outside)");
+        }
+        return storage;
+    }
 
     public int[] shape() { return shape.clone(); }
 
@@ -175,7 +185,7 @@ public final class Tensor {
 
     public Device device() { return storage.device(); }
 
-    public Backend backend() { return storage instanceof DeviceStorage d ? d.backend() : CpuBackend.INSTANCE; }
+    public Backend backend() { return live() instanceof DeviceStorage d ? d.backend() : CpuBackend.INSTANCE; }
 
     /** This tensor on {@code target}: itself when already there, else a copy that gradients flow back through. */
     public Tensor to(Device target) { return Ops.toDevice(this, target); }
@@ -215,18 +225,18 @@ public final class Tensor {
         if (numel() != 1) {
             throw new IllegalStateException("item() needs a tensor with one element, but this one has shape " + Shape.str(shape));
         }
-        return storage.get(offset);
+        return live().get(offset);
     }
 
     /** The element at the given index (negative indices count from the end). */
     public double get(int... index) {
-        return storage.get(elementOffset(index));
+        return live().get(elementOffset(index));
     }
 
     /** Sets one element in place, outside autograd (for building data, not for parameters under training). */
     public void set(double value, int... index) {
         checkInPlace("set");
-        storage.set(elementOffset(index), value);
+        live().set(elementOffset(index), value);
     }
 
     private int elementOffset(int[] index) {
@@ -249,17 +259,17 @@ public final class Tensor {
 
     public float[] toFloatArray() {
         Tensor c = host(DType.FLOAT32);
-        return Arrays.copyOfRange(((Storage.F32) c.storage).data, c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(((Storage.F32) c.live()).data, c.offset, c.offset + c.numel());
     }
 
     public double[] toDoubleArray() {
         Tensor c = host(DType.FLOAT64);
-        return Arrays.copyOfRange(((Storage.F64) c.storage).data, c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(((Storage.F64) c.live()).data, c.offset, c.offset + c.numel());
     }
 
     public long[] toLongArray() {
         Tensor c = host(DType.INT64);
-        return Arrays.copyOfRange(((Storage.I64) c.storage).data, c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(((Storage.I64) c.live()).data, c.offset, c.offset + c.numel());
     }
 
     // ---------------------------------------------------------------- autograd
@@ -351,7 +361,7 @@ public final class Tensor {
     /** this += alpha * other (an axpy in one pass when both are contiguous float32 of one shape). */
     public Tensor add_(Tensor other, double alpha) {
         checkInPlace("add_");
-        if (alpha != 1 && storage instanceof Storage.F32 mine && other.storage instanceof Storage.F32 theirs && isContiguous()
+        if (alpha != 1 && live() instanceof Storage.F32 mine && other.live() instanceof Storage.F32 theirs && isContiguous()
                 && other.isContiguous() && java.util.Arrays.equals(shape, other.shape)) {
             org.nnc.backend.cpu.Kernels.axpy((float) alpha, theirs.data, other.offset, mine.data, offset, numel());
             return this;

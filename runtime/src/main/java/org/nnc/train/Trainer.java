@@ -16,6 +16,7 @@ import org.nnc.optim.Optimizer;
 import org.nnc.optim.Scheduler;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -80,6 +81,7 @@ public final class Trainer {
                     + (start.batch() > 0 ? ", batch " + (start.batch() + 1) : ""));
         }
         stopRequested = false;
+        StepScope steps = new StepScope();
         try (DataLoader loader = new DataLoader(train, c.batchSize(), c.shuffle(), false, c.workers(), c.seed());
              DataLoader valLoader = val == null ? null : new DataLoader(val, Math.max(c.batchSize(), 256), false, false, 0, 0)) {
             for (int epoch = start.epoch(); epoch <= c.epochs(); epoch++) {
@@ -94,10 +96,19 @@ public final class Trainer {
                 java.util.Iterator<DataLoader.Batch> it = loader.iterator(b);
                 while (it.hasNext()) {
                     DataLoader.Batch batch = on(device, it.next());
-                    opt.zeroGrad();
-                    Tensor output = model.forward(batch.x());
-                    Tensor loss = c.loss().apply(output, batch.y());
-                    double value = loss.item();
+                    double value;
+                    long right = 0;
+                    try (StepScope step = steps.begin()) {   // the step's arrays serve the next step again
+                        opt.zeroGrad();
+                        Tensor output = model.forward(batch.x());
+                        Tensor loss = c.loss().apply(output, batch.y());
+                        value = loss.item();
+                        if (Double.isFinite(value)) {
+                            loss.backward();
+                            opt.step();
+                            if (c.loss().hasAccuracy()) right = GradMode.noGrad(() -> c.loss().correct(output.detach(), batch.y()));
+                        }
+                    }
                     if (!Double.isFinite(value)) {
                         throw new TrainingException(String.format(Locale.ROOT, "the loss became %s at epoch %d, batch %d%s; "
                                 + "try a smaller learning rate, or check the data for extreme values%s", value, epoch, b + 1,
@@ -106,12 +117,10 @@ public final class Trainer {
                                         ? "; the last good checkpoint is " + Checkpoint.file(c.checkpoint()) : ""));
                     }
                     lastFinite = value;
-                    loss.backward();
-                    opt.step();
                     int n = batch.x().size(0);
                     lossSum += value * n;
                     seen += n;
-                    if (c.loss().hasAccuracy()) correct += GradMode.noGrad(() -> c.loss().correct(output.detach(), batch.y()));
+                    correct += right;
                     progress.batch(epoch, ++b, batches, lossSum / seen);
                     if (stopRequested && (b < batches || epoch < c.epochs())) {
                         progress.interrupted();

@@ -57,7 +57,7 @@ final class ConvKernels {
         int parts = (b + IMAGES_PER_PART - 1) / IMAGES_PER_PART;
         float[][] partial = new float[parts][];
         Parallel.forTasks(parts, part -> {
-            float[] acc = new float[o * ckk];
+            float[] acc = Storage.floats(o * ckk);
             float[] cols = scratch(ckk * l);
             for (int i = part * IMAGES_PER_PART, end = Math.min(b, i + IMAGES_PER_PART); i < end; i++) {
                 unfold(xa, xo + i * imageIn, c, w, cols);

@@ -2,6 +2,7 @@ package org.nnc.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.nnc.tensor.Storage;
 
 /**
  * Single-precision GEMM, C = A·B (+ C), in the BLIS style: B is packed per (KC × NC) block into column
@@ -212,7 +213,7 @@ public final class Gemm {
             this.ao = ao;
             this.ars = ars;
             this.acs = acs;
-            this.panels = new float[blockStart((k + KC - 1) / KC, roundUp(m, MR))];
+            this.panels = Storage.floats(blockStart((k + KC - 1) / KC, roundUp(m, MR)));
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packA(m, kc, kc + (kc & 1), a, ao + pc * acs, ars, acs, panels, block(pc / KC));
@@ -265,7 +266,7 @@ public final class Gemm {
             this.bo = bo;
             this.brs = brs;
             this.bcs = bcs;
-            this.panels = n > NC || n == 0 || k == 0 ? null : new float[blockStart((k + KC - 1) / KC, roundUp(n, NR))];
+            this.panels = n > NC || n == 0 || k == 0 ? null : Storage.floats(blockStart((k + KC - 1) / KC, roundUp(n, NR)));
             if (panels == null) return;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
