@@ -67,12 +67,12 @@ public abstract class Recurrent extends Module {
     static Tensor[] hiddenWeightGrads(Tensor wHh, Tensor bHh, float[] dg, float[] hPrev, int rows, int gh, int hid) {
         Tensor dW = null, dB = null;
         if (wHh.requiresGrad()) {
-            float[] dw = new float[gh * hid];
+            float[] dw = org.nnc.tensor.Storage.floats(gh * hid);
             org.nnc.backend.cpu.Gemm.sgemm(gh, hid, rows, dg, 0, 1, gh, hPrev, 0, hid, 1, dw, 0, hid, false);
             dW = Tensor.of(dw, gh, hid);
         }
         if (bHh.requiresGrad()) {
-            float[] db = new float[gh];
+            float[] db = org.nnc.tensor.Storage.floats(gh);
             for (int row = 0; row < rows; row++) org.nnc.backend.cpu.Kernels.axpy(1f, dg, row * gh, db, 0, gh);
             dB = Tensor.of(db, gh);
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,6 +31,8 @@ public final class StepScope implements AutoCloseable {
     /** Arrays back from ended steps, by element type and length. */
     private final Map<DType, Map<Integer, ArrayDeque<Object>>> free = new EnumMap<>(DType.class);
     private final ArrayList<Storage> lent = new ArrayList<>();
+    /** The storages of arrays lent bare ({@link Storage#floats}), so a tensor later made on one dies with the step. */
+    private final IdentityHashMap<Object, Storage> bare = new IdentityHashMap<>();
     private Thread owner;
     private int suspended;
     private long made;
@@ -54,6 +57,22 @@ public final class StepScope implements AutoCloseable {
             if (s.array() != null) free.computeIfAbsent(s.dtype(), k -> new HashMap<>()).computeIfAbsent(s.size(), k -> new ArrayDeque<>()).push(s.array());
         }
         lent.clear();
+        bare.clear();
+    }
+
+    /** A zero-filled float array, lent bare by the open step if there is one (see {@link Storage#floats}). */
+    static float[] floats(int n) {
+        Storage s = allocate(DType.FLOAT32, n);
+        if (s == null) return new float[n];
+        float[] a = ((Storage.F32) s).data;
+        CURRENT.get().bare.put(a, s);
+        return a;
+    }
+
+    /** The open step's storage of an array it lent bare, or null. */
+    static Storage storageOf(Object array) {
+        StepScope scope = CURRENT.get();
+        return scope == null ? null : scope.bare.get(array);
     }
 
     /** How many arrays this pool has made so far: constant once a loop's steps repeat. */

@@ -41,10 +41,11 @@ public abstract sealed class Storage permits Storage.F32, Storage.F64, Storage.I
     public Device device() { return Device.CPU; }
 
     /**
-     * A zero-filled float array for a kernel's own use (saved activations, packed operands): lent by the
-     * open {@link StepScope}, if any, and then the step's only until it ends, as tensors made in it are.
+     * A zero-filled float array for a kernel's own use (saved activations, packed operands, or a result it
+     * then wraps with {@link Tensor#of(float[], int...)}): lent by the open {@link StepScope}, if any, and
+     * then the step's only until it ends; a tensor made on it dies with the step, as other tensors do.
      */
-    public static float[] floats(int n) { return ((F32) allocate(DType.FLOAT32, n)).data; }
+    public static float[] floats(int n) { return StepScope.floats(n); }
 
     /** A zero-filled storage of n elements: lent by the open {@link StepScope}, if any, else new. */
     public static Storage allocate(DType dtype, int n) {

@@ -123,7 +123,8 @@ public final class Tensor {
 
     /** Wraps the array (no copy) as a float32 tensor of the given shape. */
     public static Tensor of(float[] data, int... shape) {
-        return new Tensor(new Storage.F32(data), checkCount(data.length, shape), Shape.contiguousStrides(shape), 0);
+        Storage lent = StepScope.storageOf(data);   // an array a kernel had from the open step: the step's storage
+        return new Tensor(lent != null ? lent : new Storage.F32(data), checkCount(data.length, shape), Shape.contiguousStrides(shape), 0);
     }
 
     public static Tensor of(double[] data, int... shape) {

@@ -114,6 +114,22 @@ class StepScopeTest {
         assertEquals(3, scope.arraysMade(), "the first step's two inputs and its sum; the second step made none");
     }
 
+    /** The recurrent layers fill arrays they take bare and wrap them as results: those die with the step too. */
+    @Test
+    void aRecurrentLayersOutputKeptPastItsStepFailsWhenUsed() {
+        Module lstm = new LSTM(3, 4);
+        Tensor x = Tensor.rand(2, 5, 3);
+        StepScope scope = new StepScope();
+        Tensor kept;
+        try (StepScope s = scope.begin()) {
+            kept = lstm.forward(x);
+            assertEquals(40, kept.toFloatArray().length);
+        }
+        assertThrows(IllegalStateException.class, kept::toFloatArray);
+        float[] outside = lstm.forward(x).toFloatArray();   // and outside a step the layer still works
+        assertEquals(40, outside.length);
+    }
+
     @Test
     void oneStepAtATimePerThread() {
         StepScope a = new StepScope(), b = new StepScope();

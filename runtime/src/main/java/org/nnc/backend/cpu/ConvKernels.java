@@ -56,15 +56,15 @@ final class ConvKernels {
         int xo = x.offset(), go = g.offset(), oo = gw2.offset(), imageIn = c * w.height() * w.width();
         int parts = (b + IMAGES_PER_PART - 1) / IMAGES_PER_PART;
         float[][] partial = new float[parts][];
+        for (int part = 0; part < parts; part++) partial[part] = Storage.floats(o * ckk);   // here, in the caller's step
         Parallel.forTasks(parts, part -> {
-            float[] acc = Storage.floats(o * ckk);
+            float[] acc = partial[part];
             float[] cols = scratch(ckk * l);
             for (int i = part * IMAGES_PER_PART, end = Math.min(b, i + IMAGES_PER_PART); i < end; i++) {
                 unfold(xa, xo + i * imageIn, c, w, cols);
                 // acc [O, C·k·k] += g_i [O, L] · colsᵀ [L, C·k·k]
                 Gemm.sgemm(o, ckk, l, ga, go + i * o * l, l, 1, cols, 0, 1, l, acc, 0, ckk, true, false);
             }
-            partial[part] = acc;
         });
         java.util.Arrays.fill(out, oo, oo + o * ckk, 0f);
         for (float[] p : partial) for (int e = 0; e < p.length; e++) out[oo + e] += p[e];

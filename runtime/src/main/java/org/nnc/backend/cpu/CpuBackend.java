@@ -326,10 +326,8 @@ public final class CpuBackend implements Backend {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int upper = S.loopBound(n); i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, at + i));
-        float[] lanes = new float[L];
-        acc.intoArray(lanes, 0);
         double s = 0;
-        for (float v : lanes) s += v;
+        for (int lane = 0; lane < L; lane++) s += acc.lane(lane);
         for (; i < n; i++) s += x[at + i];
         return s;
     }

@@ -36,6 +36,8 @@ public final class Gemm {
 
     private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    /** A whole micro-tile for the edges of C, where the kernel's tile sticks out of C. */
+    private static final ThreadLocal<float[]> EDGE_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private Gemm() {}
 
@@ -480,7 +482,7 @@ public final class Gemm {
                     if (MR == 6) kernel6(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, overwrite);
                     else kernel(kc, ap, ai, bp, bi, c, co + i0 * ldc + j0, ldc, overwrite);
                 } else {
-                    if (tile == null) tile = new float[MR * NR];
+                    if (tile == null) tile = EDGE_TILE.get();
                     if (MR == 6) kernel6(kc, ap, ai, bp, bi, tile, 0, NR, true);
                     else kernel(kc, ap, ai, bp, bi, tile, 0, NR, true);
                     for (int i = 0; i < h; i++) {
