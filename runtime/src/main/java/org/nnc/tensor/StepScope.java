@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One training step whose float arrays the next step uses again. Every op makes its result in a new
- * array; a step of W3 makes 43 MB of them, and the JVM zeroes each and, while its young generation
- * grows, faults in every fresh page (W4 ran at 8 ms a step instead of 3.5 in those phases). Inside
+ * One training step whose arrays the next step uses again. Every op makes its result in a new array; a
+ * step of W3 made 39 MB of them, and the JVM zeroes each and, while its young generation grows, faults
+ * in every fresh page (W4 ran at 8 ms a step instead of 3.5 in those phases). Inside
  * {@code try (var s = steps.begin()) { … }} the arrays of CPU tensors (all but booleans) come from this
- * pool instead and go back to it when the step ends, so a loop whose steps make the same tensors stops
- * allocating them after its first step ({@link #arraysMade()} stays put).
+ * pool instead, zero-filled as new ones are, and go back to it when the step ends, so a loop whose
+ * steps make the same tensors stops allocating them after its first step ({@link #arraysMade()} stays
+ * put).
  *
  * <p>A tensor made inside a step is dead after it: using one (its data, or any op on it) throws an
  * {@link IllegalStateException} that says so, rather than reading whatever the next step put there.
