@@ -303,17 +303,33 @@ public final class CpuBackend implements Backend {
             int ob = o;
             Parallel.forRange(chunks, (long) len * inner, (from, to) -> {
                 int j0 = from * 4 * L, j1 = Math.min(in, to * 4 * L);
-                int dst = oo + ob * in;
-                java.util.Arrays.fill(oa, dst + j0, dst + j1, 0f);
-                for (int r = 0; r < len; r++) {
-                    int src = xo + (ob * len + r) * in;
-                    int j = j0;
-                    for (int upper = j1 - L; j <= upper; j += L) {
-                        FloatVector.fromArray(S, oa, dst + j).add(FloatVector.fromArray(S, xa, src + j)).intoArray(oa, dst + j);
-                    }
-                    for (; j < j1; j++) oa[dst + j] += xa[src + j];
-                }
+                if (j1 - j0 < L) sumColumns(xa, xo + ob * len * in, in, len, oa, oo + ob * in, j0, j1);
+                else sumColumnsVector(xa, xo + ob * len * in, in, len, oa, oo + ob * in, j0, j1);
             });
+        }
+    }
+
+    /**
+     * Columns [j0, j1) of out = Σ over len rows (row stride in) of x, one row after another. Fewer columns
+     * than a vector (a 10-way layer's bias) take this scalar loop: sharing the vector method's body, C2
+     * compiled that for one shape, met the other and threw the code away, six times in W2's first second.
+     */
+    private static void sumColumns(float[] xa, int xo, int in, int len, float[] oa, int oo, int j0, int j1) {
+        java.util.Arrays.fill(oa, oo + j0, oo + j1, 0f);
+        for (int r = 0; r < len; r++) {
+            for (int j = j0, src = xo + r * in; j < j1; j++) oa[oo + j] += xa[src + j];
+        }
+    }
+
+    private static void sumColumnsVector(float[] xa, int xo, int in, int len, float[] oa, int oo, int j0, int j1) {
+        java.util.Arrays.fill(oa, oo + j0, oo + j1, 0f);
+        for (int r = 0; r < len; r++) {
+            int src = xo + r * in;
+            int j = j0;
+            for (int upper = j1 - L; j <= upper; j += L) {
+                FloatVector.fromArray(S, oa, oo + j).add(FloatVector.fromArray(S, xa, src + j)).intoArray(oa, oo + j);
+            }
+            for (; j < j1; j++) oa[oo + j] += xa[src + j];
         }
     }
 
