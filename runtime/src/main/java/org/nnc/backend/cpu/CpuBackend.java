@@ -321,16 +321,16 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** As {@link #sumColumns}, whole vectors of columns at a time; the columns after the last whole vector go there. */
     private static void sumColumnsVector(float[] xa, int xo, int in, int len, float[] oa, int oo, int j0, int j1) {
-        java.util.Arrays.fill(oa, oo + j0, oo + j1, 0f);
+        int jv = j0 + (j1 - j0) / L * L;
+        java.util.Arrays.fill(oa, oo + j0, oo + jv, 0f);
         for (int r = 0; r < len; r++) {
-            int src = xo + r * in;
-            int j = j0;
-            for (int upper = j1 - L; j <= upper; j += L) {
+            for (int j = j0, src = xo + r * in; j < jv; j += L) {
                 FloatVector.fromArray(S, oa, oo + j).add(FloatVector.fromArray(S, xa, src + j)).intoArray(oa, oo + j);
             }
-            for (; j < j1; j++) oa[oo + j] += xa[src + j];
         }
+        if (jv < j1) sumColumns(xa, xo, in, len, oa, oo, jv, j1);
     }
 
     /**
