@@ -23,9 +23,7 @@ class GemmTest {
     })
     void matchesReference(int m, int n, int k, boolean transA, boolean transB, boolean parallel) {
         SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);
-        float[] a = new float[m * k], b = new float[k * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        float[] a = uniform(r, m * k), b = uniform(r, k * n);
         // Stored transposed when asked, then read through swapped strides.
         int ars = transA ? 1 : k, acs = transA ? m : 1;
         int brs = transB ? 1 : n, bcs = transB ? k : 1;
@@ -73,10 +71,7 @@ class GemmTest {
     void packedOperandMatchesPlainProductsExactly(int m, int n, int k, boolean transB, boolean epilogue) {
         SplittableRandom r = new SplittableRandom(m * 17L + n * 5L + k);
         int ars = 3 * k;   // every third row of a taller array, as an RNN reads one step of [B, T, ·]
-        float[] a = new float[m * ars], b = new float[k * n], bias = new float[n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < n; i++) bias[i] = (float) r.nextDouble(-1, 1);
+        float[] a = uniform(r, m * ars), b = uniform(r, k * n), bias = uniform(r, n);
         int brs = transB ? 1 : n, bcs = transB ? k : 1;
         Gemm.Epilogue ep = epilogue ? new Gemm.Epilogue(bias, 0, false, true) : null;
         float[] plain = new float[m * n], packed = new float[m * n];
@@ -103,10 +98,7 @@ class GemmTest {
     @CsvSource({"64,196,288,false,true", "288,196,64,true,false", "32,784,9,false,true", "3,50,20,false,false", "130,40,513,true,true"})
     void packedLeftOperandMatchesPlainProductsExactly(int m, int n, int k, boolean transA, boolean epilogue) {
         SplittableRandom r = new SplittableRandom(m * 13L + n * 3L + k);
-        float[] a = new float[m * k], b = new float[k * n], bias = new float[m];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < m; i++) bias[i] = (float) r.nextDouble(-1, 1);
+        float[] a = uniform(r, m * k), b = uniform(r, k * n), bias = uniform(r, m);
         int ars = transA ? 1 : k, acs = transA ? m : 1;
         Gemm.Epilogue ep = epilogue ? new Gemm.Epilogue(bias, 0, true, true) : null;
         float[] plain = new float[m * n], packed = new float[m * n];
@@ -116,5 +108,12 @@ class GemmTest {
         for (int i = 0; i < plain.length; i++) {
             assertEquals(Float.floatToIntBits(plain[i]), Float.floatToIntBits(packed[i]), "C[" + i / n + "," + i % n + "]");
         }
+    }
+
+    /** n values drawn uniformly from [-1, 1), in order. */
+    private static float[] uniform(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextDouble(-1, 1);
+        return v;
     }
 }
