@@ -2,6 +2,8 @@ package org.nnc.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
 import org.nnc.autograd.GradMode;
 import org.nnc.data.DataLoader;
 import org.nnc.data.TensorDataset;
@@ -23,6 +25,8 @@ import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
+import org.nnc.train.JitWarmup;
+import org.nnc.train.Loss;
 
 /**
  * WORKLOADS.md W2–W6 on the nnc runtime, the same calls a compiled model makes. One synthetic batch
@@ -68,11 +72,24 @@ final class Workloads {
     }
 
     /**
+     * {@link JitWarmup} for {@code m}'s layers, as {@code nnc run} does before a long CPU run, with the line
+     * {@code W2 nnc jit_warmup_ms=…} saying what it cost. {@code -Dnnc.warmup=false} leaves it out (to
+     * measure what it buys).
+     */
+    private static void warmUp(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer) {
+        if (onGpu() || !Boolean.parseBoolean(System.getProperty("nnc.warmup", "true"))) return;
+        long ms = JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY);
+        System.out.println(workload + " nnc jit_warmup_ms=" + ms);
+    }
+
+    /**
      * One training step, in a {@link StepScope} as {@code nnc run}'s training loop does it (the step's
      * arrays are reused by the next); on a GPU it ends by reading the loss, which waits for every kernel
-     * of the step.
+     * of the step. The JIT warm-up runs first.
      */
-    private static Runnable trainStep(Module m, Optimizer opt, Tensor x, Tensor y) {
+    private static Runnable trainStep(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer, Tensor x, Tensor y) {
+        warmUp(workload, m, optimizer);
+        Optimizer opt = optimizer.apply(m.parameters());
         m.to(device);
         Tensor xd = x.to(device), yd = y.to(device);
         StepScope steps = new StepScope();
@@ -86,6 +103,9 @@ final class Workloads {
             }
         };
     }
+
+    /** SGD with lr 0.01 and momentum 0.9, W2's and W3's optimizer. */
+    private static Optimizer sgd(List<Tensor> p) { return new SGD(p, 0.01, 0.9, 0, false, 0); }
 
     private static Tensor labels(Generator g, int n) {
         long[] y = new long[n];
@@ -102,7 +122,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = mlp();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 128, 784), y = labels(g, 128);
-        trainFigures(label("W2", "ms_per_step"), 10, 50, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
+        trainFigures(label("W2", "ms_per_step"), 10, 50, trainStep("W2", m, Workloads::sgd, x, y));
     }
 
     static void w3() {
@@ -112,7 +132,7 @@ final class Workloads {
                 new Conv2d(32, 64, 3, 1, 1, 1, true), Activation.relu(), new MaxPool2d(2), new Flatten(),
                 new Linear(3136, 128), Activation.relu(), new Linear(128, 10));
         Tensor x = Tensor.randn(g, DType.FLOAT32, 64, 1, 28, 28), y = labels(g, 64);
-        trainFigures(label("W3", "ms_per_step"), 5, 20, trainStep(m, new SGD(m.parameters(), 0.01, 0.9, 0, false, 0), x, y));
+        trainFigures(label("W3", "ms_per_step"), 5, 20, trainStep("W3", m, Workloads::sgd, x, y));
     }
 
     /** LSTM(64, 128) over 32 steps, the last hidden state into Linear(128, 10). */
@@ -129,7 +149,7 @@ final class Workloads {
         Generator.global().manualSeed(0);
         Module m = new LstmClassifier();
         Tensor x = Tensor.randn(g, DType.FLOAT32, 32, 32, 64), y = labels(g, 32);
-        trainFigures(label("W4", "ms_per_step"), 5, 20, trainStep(m, new Adam(m.parameters(), 1e-3), x, y));
+        trainFigures(label("W4", "ms_per_step"), 5, 20, trainStep("W4", m, p -> new Adam(p, 1e-3), x, y));
     }
 
     static void w5() {
@@ -170,6 +190,7 @@ final class Workloads {
         Generator g = new Generator(0);
         Generator.global().manualSeed(0);
         Module m = mlp();
+        warmUp("W6", m, Workloads::sgd);
         m.eval();
         Tensor one = Tensor.randn(g, DType.FLOAT32, 1, 784), many = Tensor.randn(g, DType.FLOAT32, 256, 784);
         StepScope calls = new StepScope();   // each call's activations are reused by the next

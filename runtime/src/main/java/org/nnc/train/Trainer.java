@@ -84,6 +84,7 @@ public final class Trainer {
         StepScope steps = new StepScope();
         try (DataLoader loader = new DataLoader(train, c.batchSize(), c.shuffle(), false, c.workers(), c.seed());
              DataLoader valLoader = val == null ? null : new DataLoader(val, Math.max(c.batchSize(), 256), false, false, 0, 0)) {
+            warmUp(model, c, device, (long) (c.epochs() - start.epoch() + 1) * loader.size(), out);
             for (int epoch = start.epoch(); epoch <= c.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 progress.startEpoch();
@@ -190,6 +191,18 @@ public final class Trainer {
         }
         if (where.note() != null && (choice != null || where.device().kind() != Device.Kind.CPU)) out.println(where.note());
         return where.device();
+    }
+
+    /**
+     * {@link JitWarmup} before a CPU run of {@code steps} steps where it is {@link JitWarmup#worthIt worth
+     * it}; {@code -Dnnc.warmup=true} or {@code false} (e.g. in {@code NNC_JAVA_OPTS}) decides instead.
+     */
+    private static void warmUp(Module model, TrainConfig c, Device device, long steps, PrintStream out) {
+        String asked = System.getProperty("nnc.warmup");
+        boolean wanted = asked == null ? JitWarmup.worthIt(steps) : Boolean.parseBoolean(asked);
+        if (!wanted || device.kind() != Device.Kind.CPU) return;
+        long ms = JitWarmup.run(JitWarmup.familiesOf(model), c.optimizer(), c.loss());
+        out.printf(Locale.ROOT, "JIT warm-up: %.1f s%n", ms / 1000.0);
     }
 
     /** The batch on the model's device: one copy of each tensor per step. */
