@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.nnc.autograd.GradMode;
 import org.nnc.nn.Activation;
+import org.nnc.nn.AvgPool2d;
 import org.nnc.nn.Conv2d;
 import org.nnc.nn.Flatten;
 import org.nnc.nn.GRU;
@@ -69,7 +70,7 @@ public final class JitWarmup {
     }
 
     private static void collect(Module m, Set<Family> found) {
-        if (m instanceof Conv2d || m instanceof MaxPool2d) found.add(Family.CONV);
+        if (m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d) found.add(Family.CONV);
         if (m instanceof LSTM) found.add(Family.LSTM);
         if (m instanceof GRU) found.add(Family.GRU);
         for (Module c : m.children().values()) collect(c, found);
@@ -154,11 +155,11 @@ public final class JitWarmup {
 
     /**
      * Sizes that take every branch the kernels have. Dense: depths 300 and 264 exceed the GEMM's depth
-     * block (256), the others do not; widths 136 and 300 leave a partial vector and tile, 128 and 264 none
-     * (at 8 and 16 lanes); the weight gradients come as wide (out < in), tall and square products, the
-     * three ways the GEMM splits across threads. Recurrent: the per-step product against the hidden
-     * weight is large enough for two threads, and one layer's width leaves a partial vector (84) where the
-     * other's does not (96).
+     * block (256), the others do not; at 8 lanes and at 16 some widths end in a partial vector and tile
+     * (300) and some do not (128); the weight gradients come as wide (out < in), tall and square
+     * products, which the GEMM splits across threads in different ways. Recurrent: the per-step product
+     * against the hidden weight is large enough for two threads, and one layer's width ends in a partial
+     * vector (84) where the other's does not (96).
      */
     private static Module model(Family f) {
         return switch (f) {
