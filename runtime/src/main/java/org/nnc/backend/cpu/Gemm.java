@@ -332,12 +332,32 @@ public final class Gemm {
     private static void packB(int kc, int kp, int nc, float[] b, int bo, int brs, int bcs, float[] bp, int bpo, boolean parallel) {
         int panels = (nc + NR - 1) / NR;
         Parallel.RangeBody body = (from, to) -> {
+            if (kp > kc) {
+                for (int jp = from; jp < to; jp++) {
+                    int base = bpo + jp * kp * NR;
+                    java.util.Arrays.fill(bp, base + kc * NR, base + kp * NR, 0f);
+                }
+            }
+            if (bcs == 1) {
+                // Row by row: each row of the block is read once from front to back, which the hardware
+                // prefetcher follows, and its NR-wide pieces go to their panels. Panel by panel, every
+                // depth step reads one piece of a row a whole row apart from the last (8 KiB at n = 2048):
+                // 3× slower, 5 % of a 2048 product.
+                for (int p = 0; p < kc; p++) {
+                    int src = bo + p * brs + from * NR, dst = bpo + from * kp * NR + p * NR;
+                    for (int jp = from; jp < to; jp++, src += NR, dst += kp * NR) {
+                        int w = Math.min(NR, nc - jp * NR);
+                        System.arraycopy(b, src, bp, dst, w);
+                        if (w < NR) java.util.Arrays.fill(bp, dst + w, dst + NR, 0f);
+                    }
+                }
+                return;
+            }
             for (int jp = from; jp < to; jp++) {
                 int j0 = jp * NR;
                 int w = Math.min(NR, nc - j0);
                 int base = bpo + jp * kp * NR;
-                if (kp > kc) java.util.Arrays.fill(bp, base + kc * NR, base + kp * NR, 0f);
-                if (brs == 1 && bcs != 1) {
+                if (brs == 1) {
                     // Four columns at a time, so each depth step writes four neighbouring floats rather than
                     // one per cache line (the convolution's weight gradient packs its columns this way).
                     int j = 0;
@@ -354,19 +374,14 @@ public final class Gemm {
                         int src = bo + (j0 + j) * bcs;
                         for (int p = 0, d = base + j; p < kc; p++, d += NR) bp[d] = b[src + p];
                     }
-                    if (w < NR) {
-                        for (int p = 0, d = base; p < kc; p++, d += NR) java.util.Arrays.fill(bp, d + w, d + NR, 0f);
-                    }
-                    continue;
-                }
-                for (int p = 0, dst = base; p < kc; p++, dst += NR) {
-                    int src = bo + p * brs + j0 * bcs;
-                    if (bcs == 1) {
-                        System.arraycopy(b, src, bp, dst, w);
-                    } else {
+                } else {
+                    for (int p = 0, dst = base; p < kc; p++, dst += NR) {
+                        int src = bo + p * brs + j0 * bcs;
                         for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * bcs];
                     }
-                    for (int j = w; j < NR; j++) bp[dst + j] = 0f;
+                }
+                if (w < NR) {
+                    for (int p = 0, d = base; p < kc; p++, d += NR) java.util.Arrays.fill(bp, d + w, d + NR, 0f);
                 }
             }
         };
