@@ -19,7 +19,7 @@ class GemmTest {
         "64,200,64,false,true,true", "9,3100,5,true,true,true", "257,129,1,false,false,true", "5,4,0,false,false,false",
         "1,700,300,false,true,true", "3,37,33,false,true,false", "64,10,300,false,true,true", "128,31,77,false,true,true",
         "3,500,200,false,false,true", "2,33,17,true,false,false", "4,1000,9,true,false,true",
-        "300,260,70,false,true,true", "520,257,33,true,false,true"
+        "300,260,70,false,true,true", "520,257,33,true,false,true", "200,400,350,false,false,true", "150,600,500,true,true,true"
     })
     void matchesReference(int m, int n, int k, boolean transA, boolean transB, boolean parallel) {
         SplittableRandom r = new SplittableRandom(m * 31L + n * 7L + k);
@@ -95,7 +95,8 @@ class GemmTest {
      * two depth blocks and an odd depth, and through the plain path where sgemm would not pack (few rows).
      */
     @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} epilogue={4}")
-    @CsvSource({"64,196,288,false,true", "288,196,64,true,false", "32,784,9,false,true", "3,50,20,false,false", "130,40,513,true,true"})
+    @CsvSource({"64,196,288,false,true", "288,196,64,true,false", "32,784,9,false,true", "3,50,20,false,false", "130,40,513,true,true",
+                "8,3100,20,false,true"})
     void packedLeftOperandMatchesPlainProductsExactly(int m, int n, int k, boolean transA, boolean epilogue) {
         SplittableRandom r = new SplittableRandom(m * 13L + n * 3L + k);
         float[] a = uniform(r, m * k), b = uniform(r, k * n), bias = uniform(r, m);
@@ -107,6 +108,25 @@ class GemmTest {
         Gemm.sgemm(Gemm.packA(m, k, a, 0, ars, acs), n, b, 0, n, 1, packed, 0, n, ep);
         for (int i = 0; i < plain.length; i++) {
             assertEquals(Float.floatToIntBits(plain[i]), Float.floatToIntBits(packed[i]), "C[" + i / n + "," + i % n + "]");
+        }
+    }
+
+    /**
+     * Split across threads, by row blocks or by column panels, a product is the serial one bit for bit:
+     * each C element is the same depth blocks added in the same order.
+     */
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} accumulate={4}")
+    @CsvSource({"300,200,90,false,false", "100,300,90,false,true", "200,400,350,false,false", "150,600,500,true,true",
+                "700,260,300,true,false", "64,3300,300,false,false"})
+    void threadSplitsMatchTheSerialProductExactly(int m, int n, int k, boolean transA, boolean accumulate) {
+        SplittableRandom r = new SplittableRandom(m * 5L + n * 11L + k);
+        float[] a = uniform(r, m * k), b = uniform(r, k * n), start = uniform(r, m * n);
+        int ars = transA ? 1 : k, acs = transA ? m : 1;
+        float[] serial = start.clone(), split = start.clone();
+        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, n, 1, serial, 0, n, accumulate, false);
+        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, n, 1, split, 0, n, accumulate, true);
+        for (int i = 0; i < serial.length; i++) {
+            assertEquals(Float.floatToIntBits(serial[i]), Float.floatToIntBits(split[i]), "C[" + i / n + "," + i % n + "]");
         }
     }
 
