@@ -322,7 +322,8 @@ public final class Gemm {
     /**
      * Packs a (kc × nc) block of B into NR-wide column panels of depth kp ≥ kc, zero-padding the last
      * panel's columns and the rows past kc; panels are packed in parallel. A column-major B (brs = 1, the
-     * transposed weight of a Linear layer) is read down its contiguous columns rather than across them.
+     * transposed weight of a Linear layer) is read down its contiguous columns rather than across them,
+     * and a row-major one along its rows.
      */
     static void packB(int kc, int kp, int nc, float[] b, int bo, int brs, int bcs, float[] bp, boolean parallel) {
         packB(kc, kp, nc, b, bo, brs, bcs, bp, 0, parallel);
