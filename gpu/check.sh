@@ -71,6 +71,10 @@ run() {
         --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
         --select-class org.nnc.backend.cuda.CudaWithoutGpuTest --details=summary --details-theme=ascii 2>&1 \
         | grep -v 'incubator modules') || true
+    echo "== the GEMM tests again on our own kernel, where the run above used cuBLAS (-Dnnc.cublas=false)"
+    (cd "$ROOT/runtime" && timeout 200 "$java" "${opts[@]}" -Dnnc.cublas=false -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute \
+        --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --details=summary --details-theme=ascii 2>&1 \
+        | grep -v 'incubator modules') || true
     echo "== a sample on both devices: digits_cnn.nnet (20 epochs, seed 0), the last lines of each"
     local work
     work=$(mktemp -d)

@@ -89,6 +89,7 @@ final class Workloads {
      */
     private static Runnable trainStep(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer, Tensor x, Tensor y) {
         warmUp(workload, m, optimizer);
+        if (onGpu()) System.out.println("# " + workload + " nnc GEMM on the GPU: " + org.nnc.backend.cuda.Cuda.gemmRoute());
         Optimizer opt = optimizer.apply(m.parameters());
         m.to(device);
         Tensor xd = x.to(device), yd = y.to(device);

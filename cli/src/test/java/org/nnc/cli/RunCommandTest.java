@@ -105,6 +105,18 @@ class RunCommandTest {
         assertEquals(dir.toString(), System.getProperty("nnc.output.dir"), "the folder given before is restored");
     }
 
+    /** TF32 is the user's choice: the flag sets what the GPU's cuBLAS handle reads, and a CPU run is the same run. */
+    @Test
+    void tf32IsAskedForByAFlag() {
+        try {
+            Run r = run("run", "../samples/iris_mlp.nnet", "--epochs", "1", "--device", "cpu", "--tf32");
+            assertEquals(0, r.status(), r.err());
+            assertEquals("true", System.getProperty("nnc.cuda.tf32"));
+        } finally {
+            System.clearProperty("nnc.cuda.tf32");
+        }
+    }
+
     @Test
     void aBadDeviceIsAUsageError() {
         Run r = run("run", "../samples/iris_mlp.nnet", "--device", "tpu");

@@ -27,6 +27,48 @@ public final class Cuda {
     private static int deviceCount = -1;
     private static final Map<Integer, CudaBackend> BACKENDS = new HashMap<>();
 
+    private static Cublas cublas;
+    private static String cublasNote;
+
+    /**
+     * cuBLAS where the machine has it and {@code -Dnnc.cublas} is not {@code false}, else null (products
+     * then run our kernel); looked for once. {@code -Dnnc.cublas=PATH} names the library.
+     */
+    static Cublas cublas() {
+        synchronized (LOCK) {
+            if (cublasNote == null) {
+                String asked = System.getProperty("nnc.cublas");
+                if ("false".equals(asked)) {
+                    cublasNote = "our GEMM kernel (cuBLAS switched off by -Dnnc.cublas=false)";
+                } else {
+                    java.nio.file.Path lib = Cublas.locate(asked, System.getenv("LD_LIBRARY_PATH"));
+                    if (lib == null) {
+                        cublasNote = "our GEMM kernel (no libcublas.so.13 or .so.12 found)";
+                    } else {
+                        try {
+                            cublas = new Cublas(lib);
+                            cublasNote = "cuBLAS from " + lib + (tf32() ? ", TF32 tensor cores on" : "");
+                        } catch (IllegalArgumentException | UnsupportedOperationException | IllegalCallerException e) {
+                            cublasNote = "our GEMM kernel (" + lib + " did not load: " + e.getMessage() + ")";
+                        }
+                    }
+                }
+            }
+            return cublas;
+        }
+    }
+
+    /** Which GEMM plain products on the GPU run, in one line (for the GPU check and diagnostics). */
+    public static String gemmRoute() {
+        cublas();
+        synchronized (LOCK) {
+            return cublasNote;
+        }
+    }
+
+    /** Whether float32 products through cuBLAS may use TF32 tensor cores: only where asked, {@code -Dnnc.cuda.tf32=true}. */
+    static boolean tf32() { return Boolean.getBoolean("nnc.cuda.tf32"); }
+
     /** Null when a GPU can be used, else one line saying why not. */
     public static String unavailableReason() {
         synchronized (LOCK) {

@@ -127,6 +127,7 @@ final class CudaBackend implements Backend {
             else Backend.super.linear(a, b, bias, biasPerRow, relu, out);
             return;
         }
+        if (bias == null && !relu && cublasGemm(t, batch, m, n, k, a, as, b, bs, out)) return;
         String kernel = t == DType.FLOAT32 ? "gemm_f32" : "gemm_f64";
         int bytes = t.bytes();
         Pointer biasPtr = bias == null ? new CUdeviceptr() : at(bias, bias.offset());
@@ -137,6 +138,34 @@ final class CudaBackend implements Backend {
             ctx.launch(kernel, new int[] {(n + 63) / 64, (m + 63) / 64, count}, BLOCK,
                     m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc, biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
         }
+    }
+
+    /** This device's cuBLAS handle, made on first use; 0 where cuBLAS is not used. */
+    private long cublasHandle = -1;
+
+    /**
+     * A plain product through cuBLAS where {@link Cuda#cublas()} found it and the strides suit it (see
+     * {@link Cublas.Plan}); false where our kernel must run instead. A layer's product with its bias and
+     * ReLU stays on our kernel, whose epilogue saves two launches.
+     */
+    private boolean cublasGemm(DType t, int batch, int m, int n, int k, Tensor a, int[] as, Tensor b, int[] bs, Tensor out) {
+        Cublas blas = Cuda.cublas();
+        if (blas == null || !out.isContiguous()) return false;
+        Cublas.Plan plan = Cublas.Plan.rowMajor(m, n, k, as, bs);
+        if (plan == null) return false;
+        ctx.makeCurrent();
+        if (cublasHandle < 0) {
+            cublasHandle = blas.createHandle();
+            blas.setMathMode(cublasHandle, Cuda.tf32() ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
+        }
+        blas.gemm(t, cublasHandle, plan, batch, address(a, a.offset()), address(b, b.offset()), address(out, out.offset()));
+        return true;
+    }
+
+    /** The device address of element {@code i} of {@code t}'s storage. */
+    private static long address(Tensor t, int i) {
+        CudaStorage s = (CudaStorage) t.storage();
+        return ((DevicePointer) s.ptr).address() + (long) i * t.dtype().bytes();
     }
 
     // ---------------------------------------------------------------- indexing

@@ -102,7 +102,7 @@ final class CudaMemory {
     }
 
     private CUdeviceptr fresh(long size) {
-        CUdeviceptr p = new CUdeviceptr();
+        CUdeviceptr p = new DevicePointer();   // its address can be read, for cuBLAS
         int r = JCudaDriver.cuMemAlloc(p, size);
         if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) return null;
         Cuda.check(r, "cuMemAlloc(" + size + " bytes)");
