@@ -71,7 +71,7 @@ run() {
         --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
         --select-class org.nnc.backend.cuda.CudaWithoutGpuTest --details=summary --details-theme=ascii 2>&1 \
         | grep -v 'incubator modules') || true
-    echo "== the GEMM tests again on our own kernel, where the run above used cuBLAS (-Dnnc.cublas=false)"
+    echo "== the GEMM tests again with cuBLAS switched off (-Dnnc.cublas=false), so that our own kernel is checked too"
     (cd "$ROOT/runtime" && timeout 200 "$java" "${opts[@]}" -Dnnc.cublas=false -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute \
         --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --details=summary --details-theme=ascii 2>&1 \
         | grep -v 'incubator modules') || true
