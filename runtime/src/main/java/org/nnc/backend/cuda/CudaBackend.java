@@ -140,7 +140,7 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** This device's cuBLAS handle, made on first use; 0 where cuBLAS is not used. */
+    /** This device's cuBLAS handle, made on its first product through cuBLAS (-1 until then). */
     private long cublasHandle = -1;
 
     /**
