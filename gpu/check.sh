@@ -100,6 +100,11 @@ run() {
             done
         done
     done
+    echo "== W2, W3 once more with cuBLAS switched off (-Dnnc.cublas=false): our own GEMM kernel's share"
+    for w in W2 W3; do
+        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
+            | grep -v 'incubator modules' || true
+    done
     echo "== nnc / PyTorch per round (median step times; the target is at most 1.5)"
     grep -o 'round=[0-9]* W[0-9] [a-z]* [a-z_]* median=[0-9.]*' "$log" | awk '
         { split($1, r, "="); split($5, m, "="); key = $2 " " $4; v[key, r[2], $3] = m[2]; keys[key] = 1; rounds[r[2]] = 1 }

@@ -27,14 +27,15 @@ public final class Cuda {
     private static int deviceCount = -1;
     private static final Map<Integer, CudaBackend> BACKENDS = new HashMap<>();
 
-    private static Cublas cublas;
-    private static String cublasNote;
+    private static volatile Cublas cublas;
+    private static volatile String cublasNote;
 
     /**
      * cuBLAS where the machine has it and {@code -Dnnc.cublas} is not {@code false}, else null (products
      * then run our kernel); looked for once. {@code -Dnnc.cublas=PATH} names the library.
      */
     static Cublas cublas() {
+        if (cublasNote != null) return cublas;   // looked for already: no lock on every product
         synchronized (LOCK) {
             if (cublasNote == null) {
                 String asked = System.getProperty("nnc.cublas");
