@@ -72,13 +72,15 @@ final class Workloads {
     }
 
     /**
-     * {@link JitWarmup} for {@code m}'s layers, as {@code nnc run} does before a long CPU run, with the line
+     * {@link JitWarmup} for {@code m}'s layers, as {@code nnc run} does before a long CPU run (forward passes
+     * only where {@code optimizer} is null, for W6's inference), with the line
      * {@code W2 nnc jit_warmup_ms=…} saying what it cost. {@code -Dnnc.warmup=false} leaves it out (to
      * measure what it buys).
      */
     private static void warmUp(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer) {
         if (onGpu() || !Boolean.parseBoolean(System.getProperty("nnc.warmup", "true"))) return;
-        long ms = JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY);
+        long ms = optimizer == null ? JitWarmup.inference(JitWarmup.familiesOf(m))
+                : JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY);
         System.out.println(workload + " nnc jit_warmup_ms=" + ms);
     }
 
@@ -191,7 +193,7 @@ final class Workloads {
         Generator g = new Generator(0);
         Generator.global().manualSeed(0);
         Module m = mlp();
-        warmUp("W6", m, Workloads::sgd);
+        warmUp("W6", m, null);   // inference only: the forward passes
         m.eval();
         Tensor one = Tensor.randn(g, DType.FLOAT32, 1, 784), many = Tensor.randn(g, DType.FLOAT32, 256, 784);
         StepScope calls = new StepScope();   // each call's activations are reused by the next

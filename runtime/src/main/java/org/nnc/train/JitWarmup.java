@@ -94,7 +94,23 @@ public final class JitWarmup {
         return run(families, optimizer, loss, MAX_NANOS_PER_FAMILY);
     }
 
-    /** As {@link #run(Set, Function, Loss)}, each family stopping after {@code maxNanos} at most. */
+    /**
+     * Runs each family's throwaway model forward without gradients, at batch 1 and at a small batch,
+     * until its time settles: the warm-up for a model that only serves, such as a compiled model class
+     * called from Java, whose first requests then run compiled kernels. Unlike {@link #run(Set, Function,
+     * Loss)} it leaves the backward passes and the optimizer cold; it takes about as long (0.9–1.2 s for
+     * W6's MLP), most of which is C2 compiling.
+     *
+     * @return the milliseconds it took
+     */
+    public static long inference(Set<Family> families) {
+        return run(families, null, null, MAX_NANOS_PER_FAMILY);
+    }
+
+    /**
+     * As {@link #run(Set, Function, Loss)}, each family stopping after {@code maxNanos} at most; without
+     * an optimizer (and loss) the models only run forward, as {@link #inference} says.
+     */
     static long run(Set<Family> families, Function<List<Tensor>, Optimizer> optimizer, Loss loss, long maxNanos) {
         long t0 = System.nanoTime();
         Generator global = Generator.global();
@@ -105,9 +121,9 @@ public final class JitWarmup {
                 global.manualSeed(g.nextLong());
                 Module m = model(f);
                 Tensor x = input(f, g), one = x.slice(0, 0, 1, 1).contiguous();
-                Tensor y = targets(loss, g, x.size(0));
-                Optimizer opt = optimizer.apply(m.parameters());
-                trainUntilSettled(m, opt, loss, x, one, y, maxNanos);
+                Tensor y = loss == null ? null : targets(loss, g, x.size(0));
+                Optimizer opt = optimizer == null ? null : optimizer.apply(m.parameters());
+                runUntilSettled(m, opt, loss, x, one, y, maxNanos);
             }
         } finally {
             global.setState(saved);
@@ -115,16 +131,19 @@ public final class JitWarmup {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private static void trainUntilSettled(Module m, Optimizer opt, Loss loss, Tensor x, Tensor one, Tensor y, long maxNanos) {
+    /** A training step with {@code opt} (none without it) and the forward passes, over and over until their time settles. */
+    private static void runUntilSettled(Module m, Optimizer opt, Loss loss, Tensor x, Tensor one, Tensor y, long maxNanos) {
         StepScope steps = new StepScope();
         long[] recent = new long[WINDOW];
         long start = System.nanoTime(), lastGain = start, best = Long.MAX_VALUE;
         for (int n = 0, sinceGain = 0; ; n++, sinceGain++) {
             long t = System.nanoTime();
-            try (StepScope s = steps.begin()) {
-                opt.zeroGrad();
-                loss.apply(m.forward(x), y).backward();
-                opt.step();
+            if (opt != null) {
+                try (StepScope s = steps.begin()) {
+                    opt.zeroGrad();
+                    loss.apply(m.forward(x), y).backward();
+                    opt.step();
+                }
             }
             m.eval();
             try (StepScope s = steps.begin(); GradMode.Scope ng = GradMode.disable()) {

@@ -42,7 +42,7 @@ class JitWarmupTest {
         assertTrue(JitWarmup.worthIt(60_000));
     }
 
-    /** Every family's throwaway model trains, with either kind of loss, and the global generator is left as it was. */
+    /** Every family's throwaway model trains, with either kind of loss, or runs forward only, and the global generator is left as it was. */
     @Test
     void everyFamilyRunsAndTheGlobalGeneratorIsUntouched() {
         for (Loss loss : new Loss[] {Loss.CROSS_ENTROPY, Loss.MSE}) {
@@ -51,6 +51,9 @@ class JitWarmupTest {
             JitWarmup.run(EnumSet.allOf(Family.class), p -> new SGD(p, 0.01, 0.9, 0, false, 0), loss, 100_000_000L);
             assertArrayEquals(before, Generator.global().getState(), loss.name());
         }
+        long[] before = Generator.global().getState();
+        JitWarmup.run(EnumSet.allOf(Family.class), null, null, 100_000_000L);   // inference: forward passes only
+        assertArrayEquals(before, Generator.global().getState(), "inference");
     }
 
     private static float[] trainIris(String warmup, ByteArrayOutputStream log) {
