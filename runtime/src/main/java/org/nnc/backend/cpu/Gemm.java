@@ -148,7 +148,7 @@ public final class Gemm {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                int kp = kc + (kc & 1); // packed depth: even, so the kernel has no odd tail (see kernel)
+                int kp = packedDepth(kc);
                 packB(kc, kp, nc, b, bo + pc * brs + jc * bcs, brs, bcs, bp, parallel);
                 // Enough row blocks to keep every thread busy, but never thinner than one micro-panel.
                 int threads = parallel ? Parallel.threads() : 1;
@@ -179,6 +179,9 @@ public final class Gemm {
     }
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
+
+    /** The depth a block of depth kc is packed to: even, so the 4-row kernel has no odd tail (see kernel). */
+    private static int packedDepth(int kc) { return kc + (kc & 1); }
 
     /** Whether sgemm computes each output as one dot product (contiguous rows of A and columns of B, few of either). */
     private static boolean dotProducts(int m, int n, int acs, int brs) { return acs == 1 && brs == 1 && (m <= SMALL || n <= NR); }
@@ -218,7 +221,7 @@ public final class Gemm {
             this.panels = Storage.floats(blockStart((k + KC - 1) / KC, roundUp(m, MR)));
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packA(m, kc, kc + (kc & 1), a, ao + pc * acs, ars, acs, panels, block(pc / KC));
+                packA(m, kc, packedDepth(kc), a, ao + pc * acs, ars, acs, panels, block(pc / KC));
             }
         }
 
@@ -242,7 +245,7 @@ public final class Gemm {
         }
         float[] bp = B_PACK.get();
         for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
+            int kc = Math.min(KC, k - pc), kp = packedDepth(kc);
             packB(kc, kp, n, b, bo + pc * brs, brs, bcs, bp, false);
             macroKernel(m, n, kp, a.panels, a.block(pc / KC), bp, 0, c, co, ldc, pc == 0, pc + kc >= k ? ep : null);
         }
@@ -272,7 +275,7 @@ public final class Gemm {
             if (panels == null) return;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(kc, kc + (kc & 1), n, b, bo + pc * brs, brs, bcs, panels, block(pc / KC), false);
+                packB(kc, packedDepth(kc), n, b, bo + pc * brs, brs, bcs, panels, block(pc / KC), false);
             }
         }
 
@@ -301,7 +304,7 @@ public final class Gemm {
             int j0 = from * NR, nc = Math.min(n, to * NR) - j0;
             float[] ap = A_PACK.get();
             for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc), kp = kc + (kc & 1);
+                int kc = Math.min(KC, k - pc), kp = packedDepth(kc);
                 boolean lastDepth = pc + kc >= k;
                 int bpo = b.block(pc / KC) + from * kp * NR;
                 for (int ic = 0; ic < m; ic += MC) {
