@@ -63,23 +63,13 @@ final class Cublas {
     long createHandle() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment slot = arena.allocate(LONG);
-            check((int) create.invokeExact(slot), "cublasCreate");
+            call("cublasCreate", () -> (int) create.invokeExact(slot));
             return slot.get(LONG, 0);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 
     void setMathMode(long handle, int mode) {
-        try {
-            check((int) setMathMode.invokeExact(handle, mode), "cublasSetMathMode");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("cublasSetMathMode", () -> (int) setMathMode.invokeExact(handle, mode));
     }
 
     /**
@@ -87,30 +77,33 @@ final class Cublas {
      * at device addresses {@code a}, {@code b}, {@code c} (element 0 of the first matrix of each).
      */
     void gemm(DType t, long handle, Plan p, int batch, long a, long b, long c) {
+        boolean single = t == DType.FLOAT32;
+        MethodHandle gemm = single ? sgemm : dgemm;   // the same signature, alpha and beta by pointer
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one, zero;
-            int status;
-            if (t == DType.FLOAT32) {
-                one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
-                zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
-                status = (int) sgemm.invokeExact(handle, p.transa, p.transb, p.m, p.n, p.k, one, b, p.lda, p.strideA, a, p.ldb, p.strideB,
-                        zero, c, p.ldc, p.strideC, batch);
-            } else {
-                one = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1d);
-                zero = arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 0d);
-                status = (int) dgemm.invokeExact(handle, p.transa, p.transb, p.m, p.n, p.k, one, b, p.lda, p.strideA, a, p.ldb, p.strideB,
-                        zero, c, p.ldc, p.strideC, batch);
-            }
-            check(status, "cublas" + (t == DType.FLOAT32 ? "S" : "D") + "gemmStridedBatched");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+            MemorySegment one = single ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f) : arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 1d);
+            MemorySegment zero = single ? arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f) : arena.allocateFrom(ValueLayout.JAVA_DOUBLE, 0d);
+            call("cublas" + (single ? "S" : "D") + "gemmStridedBatched", () -> (int) gemm.invokeExact(handle, p.transa, p.transb,
+                    p.m, p.n, p.k, one, b, p.lda, p.strideA, a, p.ldb, p.strideB, zero, c, p.ldc, p.strideC, batch));
         }
     }
 
-    private static void check(int status, String call) {
-        if (status != 0) throw new CudaException(call + " failed with cuBLAS status " + status);
+    /** A downcall that returns a cuBLAS status. */
+    @FunctionalInterface
+    private interface Call {
+        int invoke() throws Throwable;
+    }
+
+    /** Makes {@code call}; a status other than 0 (success) is a {@link CudaException} naming {@code name}. */
+    private static void call(String name, Call call) {
+        int status;
+        try {
+            status = call.invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (status != 0) throw new CudaException(name + " failed with cuBLAS status " + status);
     }
 
     /**
