@@ -78,7 +78,7 @@ final class Workloads {
      * measure what it buys).
      */
     private static void warmUp(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer) {
-        if (onGpu() || !Boolean.parseBoolean(System.getProperty("nnc.warmup", "true"))) return;
+        if (onGpu() || !JitWarmup.wanted(Long.MAX_VALUE)) return;   // always, unless -Dnnc.warmup=false
         long ms = optimizer == null ? JitWarmup.inference(JitWarmup.familiesOf(m))
                 : JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY);
         System.out.println(workload + " nnc jit_warmup_ms=" + ms);

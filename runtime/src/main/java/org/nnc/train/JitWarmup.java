@@ -84,6 +84,15 @@ public final class JitWarmup {
     public static boolean worthIt(long steps) { return steps >= 10_000; }
 
     /**
+     * Whether to warm up before {@code steps} steps: {@code -Dnnc.warmup=true} or {@code false} (e.g. in
+     * {@code NNC_JAVA_OPTS}) where given, else {@link #worthIt}.
+     */
+    public static boolean wanted(long steps) {
+        String asked = System.getProperty("nnc.warmup");
+        return asked == null ? worthIt(steps) : Boolean.parseBoolean(asked);
+    }
+
+    /**
      * Trains each family's throwaway model with {@code optimizer} and {@code loss} (10 classes, or
      * targets in [0, 1) for a loss on floats), running it forward without gradients after each step at the
      * training batch and at batch 1, until its step time settles.

@@ -193,14 +193,9 @@ public final class Trainer {
         return where.device();
     }
 
-    /**
-     * {@link JitWarmup} before a CPU run of {@code steps} steps where it is {@link JitWarmup#worthIt worth
-     * it}; {@code -Dnnc.warmup=true} or {@code false} (e.g. in {@code NNC_JAVA_OPTS}) decides instead.
-     */
+    /** {@link JitWarmup} before a CPU run of {@code steps} steps where it is {@link JitWarmup#wanted wanted}. */
     private static void warmUp(Module model, TrainConfig c, Device device, long steps, PrintStream out) {
-        String asked = System.getProperty("nnc.warmup");
-        boolean wanted = asked == null ? JitWarmup.worthIt(steps) : Boolean.parseBoolean(asked);
-        if (!wanted || device.kind() != Device.Kind.CPU) return;
+        if (!JitWarmup.wanted(steps) || device.kind() != Device.Kind.CPU) return;
         long ms = JitWarmup.run(JitWarmup.familiesOf(model), c.optimizer(), c.loss());
         out.printf(Locale.ROOT, "JIT warm-up: %.1f s%n", ms / 1000.0);
     }
