@@ -1,63 +1,13 @@
 // nnc_kernels.cu compiled for the CPU and checked against plain loops, so that index arithmetic, the
 // reduction's tie and NaN rules and the GEMM tiling are tested on machines without a GPU (CUDA's own
-// rounding and atomics are not: the CUDA tests on a GPU cover those). Each CUDA block runs in turn; its
-// threads are std::threads when the kernel synchronizes, and __shared__ arrays become statics, which the
-// threads of the one running block share as they would shared memory.
+// rounding and atomics are not: the CUDA tests on a GPU cover those). host_gpu.h says how a grid runs.
 //
-// Built and run by CudaKernelsOnHostTest:  g++ -std=c++20 -O1 -pthread kernels_on_host.cpp
-#include <atomic>
-#include <barrier>
-#include <cmath>
-#include <cstddef>
-#include <cstdio>
-#include <cstring>
-#include <functional>
-#include <limits>
-#include <thread>
-#include <vector>
-
-struct dim3 {
-    unsigned x = 1, y = 1, z = 1;
-};
-thread_local dim3 threadIdx, blockIdx;
-dim3 blockDim, gridDim;
-std::barrier<>* block_barrier = nullptr;
-
-#define __global__
-#define __device__
-#define __forceinline__ inline
-#define __shared__ static
-#define __launch_bounds__(n)
-inline void __syncthreads() { block_barrier->arrive_and_wait(); }
-
-using std::fma;
-using std::signbit;
-inline double normcdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-// PTX cvt.rzi: NaN to 0, saturating, as Java's casts.
-inline int __double2int_rz(double v) {
-    if (v != v) return 0;
-    if (v >= 2147483647.0) return 2147483647;
-    if (v <= -2147483648.0) return -2147483647 - 1;
-    return (int) v;
-}
-inline long long __double2ll_rz(double v) {
-    if (v != v) return 0;
-    if (v >= 9.2233720368547758e18) return std::numeric_limits<long long>::max();
-    if (v <= -9.2233720368547758e18) return std::numeric_limits<long long>::min();
-    return (long long) v;
-}
-inline double __longlong_as_double(long long v) {
-    double d;
-    std::memcpy(&d, &v, sizeof d);
-    return d;
-}
-template <typename T> inline T atomicAdd(T* p, T v) { return std::atomic_ref<T>(*p).fetch_add(v); }
-inline int atomicCAS(int* p, int expected, int desired) {
-    std::atomic_ref<int>(*p).compare_exchange_strong(expected, desired);
-    return expected;
-}
+// Built and run by CudaKernelsOnHostTest:  g++ -std=c++20 -O1 kernels_on_host.cpp
+#include "host_gpu.h"
 
 #include "../../main/cuda/nnc_kernels.cu"
+
+using host_gpu::launch;
 
 static int failures = 0;
 static void expect(bool ok, const char* what, double got, double want) {
@@ -67,36 +17,6 @@ static void expect(bool ok, const char* what, double got, double want) {
     }
 }
 static bool same(double a, double b) { return (a != a && b != b) || a == b || std::fabs(a - b) <= 1e-12 * std::fabs(b); }
-
-/** Runs kernel over grid × block; with sync, each block's threads run concurrently and meet at __syncthreads. */
-static void launch(dim3 grid, dim3 block, bool sync, const std::function<void()>& kernel) {
-    gridDim = grid;
-    blockDim = block;
-    for (unsigned z = 0; z < grid.z; z++)
-        for (unsigned y = 0; y < grid.y; y++)
-            for (unsigned x = 0; x < grid.x; x++) {
-                dim3 b{x, y, z};
-                if (!sync) {
-                    blockIdx = b;
-                    for (unsigned t = 0; t < block.x; t++) {
-                        threadIdx = dim3{t, 0, 0};
-                        kernel();
-                    }
-                    continue;
-                }
-                std::barrier<> bar((std::ptrdiff_t) block.x);
-                block_barrier = &bar;
-                std::vector<std::thread> threads;
-                for (unsigned t = 0; t < block.x; t++) {
-                    threads.emplace_back([&, t, b] {
-                        blockIdx = b;
-                        threadIdx = dim3{t, 0, 0};
-                        kernel();
-                    });
-                }
-                for (auto& th : threads) th.join();
-            }
-}
 
 static Geom geom(int ndim, const int* shape, int nops, const int strides[][MAXD], const int* offsets) {
     Geom g{};
@@ -385,6 +305,10 @@ int main() {
             expect(std::fabs(p[i] - wp[i]) < 1e-5, "sgd step (nesterov)", p[i], wp[i]);
             expect(std::fabs(q[i] - wq[i]) < 1e-5, "adam step", q[i], wq[i]);
         }
+    }
+    if (host_gpu::fault) {
+        std::printf("FAIL %s\n", host_gpu::fault);
+        failures++;
     }
     if (failures == 0) std::printf("all kernel checks passed\n");
     return failures == 0 ? 0 : 1;

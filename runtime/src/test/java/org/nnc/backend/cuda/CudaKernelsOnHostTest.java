@@ -23,7 +23,7 @@ class CudaKernelsOnHostTest {
         Path dir = Files.createTempDirectory("kernels-on-host");
         Path exe = dir.resolve("kernels_on_host");
         try {
-            String build = run(List.of("/usr/bin/g++", "-std=c++20", "-O1", "-pthread", "-w", "-o", exe.toString(),
+            String build = run(List.of("/usr/bin/g++", "-std=c++20", "-O1", "-w", "-o", exe.toString(),
                     "src/test/cuda/kernels_on_host.cpp"));
             assertEquals("", build, "g++ output");
             assertEquals("all kernel checks passed\n", run(List.of(exe.toString())));

@@ -1,0 +1,99 @@
+package org.nnc.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * The CUDA tests on an emulated GPU, so that they run on every build and not only where a GPU is lent.
+ * g++ builds {@code src/test/cuda/emulated_driver.cpp} as a {@code libcuda.so.1}: the driver calls nnc
+ * makes, over host memory, with the kernels of {@code nnc_kernels.cu} compiled for the CPU. A second JVM
+ * with that library on {@code LD_LIBRARY_PATH} loads it through JCuda as it would the NVIDIA driver and
+ * runs {@link CudaBackendTest} and {@link CudaModulesTest}; every one of them must run and pass.
+ *
+ * <p>This checks everything between the tests and the kernels (argument packing, grids, strides, the
+ * allocator, copies, error flags) and the kernels' logic, more strictly than a GPU in places (fresh
+ * memory is NaN, blocks end at a guard page); not CUDA's own rounding, nor speed, nor the real driver.
+ * cuBLAS stays off: it needs the real driver.
+ */
+class CudaOnEmulatedGpuTest {
+    private static final List<Class<?>> SUITE = List.of(CudaBackendTest.class, CudaModulesTest.class);
+
+    @Test
+    void cudaTestsPassOnTheEmulatedGpu() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
+        Path dir = Files.createTempDirectory("emulated-gpu");
+        try {
+            run(dir, List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
+                    "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), 120);
+            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss8m",
+                    "-Djava.io.tmpdir=" + dir, "-Dnnc.cublas=false", "-cp", System.getProperty("java.class.path"),
+                    CudaOnEmulatedGpuTest.class.getName()));
+            String out = run(dir, java, 300);
+            assertTrue(out.contains("device: nnc host emulator (not a GPU) (cuda:0"), out);
+            Matcher m = Pattern.compile("tests found (\\d+), succeeded (\\d+)").matcher(out);
+            assertTrue(m.find(), out);
+            assertTrue(Integer.parseInt(m.group(1)) > 200, "the CUDA tests were found: " + out);
+            assertEquals(m.group(1), m.group(2), "every CUDA test passes on the emulated GPU:\n" + out);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Runs a command with the emulated driver first on the library path; its output, or a failure with it. */
+    private static String run(Path dir, List<String> command, int seconds) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        String old = System.getenv("LD_LIBRARY_PATH");
+        pb.environment().put("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command.get(0) + " timed out:\n" + out);
+        }
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The second JVM: runs the CUDA test classes through JUnit's launcher and prints what happened. */
+    public static void main(String[] args) {
+        String why = Cuda.unavailableReason();
+        if (why != null) {
+            System.out.println("the emulated driver was not used: " + why);
+            System.exit(2);
+        }
+        System.out.println("device: " + Cuda.describe(0));
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(SUITE.stream().map(c -> selectClass(c)).toList()).build();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(request, listener);
+        TestExecutionSummary s = listener.getSummary();
+        PrintWriter w = new PrintWriter(System.out, true);
+        s.printFailuresTo(w, 12);
+        w.printf("tests found %d, succeeded %d, failed %d, skipped %d, aborted %d%n", s.getTestsFoundCount(),
+                s.getTestsSucceededCount(), s.getTestsFailedCount(), s.getTestsSkippedCount(), s.getTestsAbortedCount());
+        System.exit(0);
+    }
+}
