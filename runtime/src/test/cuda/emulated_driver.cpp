@@ -14,7 +14,9 @@
 //
 // With NNC_EMULATED_GPU_STATS set, it prints at exit how many times each kernel was launched and how many
 // copies, memsets and allocations were made: the launch count is what a small model's step time on a real
-// GPU mostly follows, so it can be weighed here.
+// GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch and copy.
+// NNC_EMULATED_GPU_SKIP_KERNELS checks each launch and returns without running it: the time a step then
+// takes is the host's share of a step on a GPU (the results are garbage).
 //
 // Built by CudaOnEmulatedGpuTest:  g++ -std=c++20 -O2 -shared -fPIC -fvisibility=hidden -o libcuda.so.1 emulated_driver.cpp
 #include "host_gpu.h"
@@ -92,6 +94,8 @@ struct Stats {
         for (auto& [what, n] : calls) std::fprintf(stderr, "emulated GPU: %10ld %s\n", n, what.c_str());
     }
 } stats;
+const bool trace = std::getenv("NNC_EMULATED_GPU_TRACE") != nullptr;   // each launch and copy, as it happens
+const bool skip_kernels = std::getenv("NNC_EMULATED_GPU_SKIP_KERNELS") != nullptr;   // launches checked, not run
 
 /** A kernel of nnc_kernels.cu: how to call it with cuLaunchKernel's argument array, and whether it synchronizes. */
 struct Kernel {
@@ -237,6 +241,8 @@ API cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     std::string why = k->check(params);
     if (!why.empty()) return fail(LAUNCH_FAILED, where + why);
     stats.calls[std::string("launch ") + k->name]++;
+    if (trace) std::fprintf(stderr, "emulated GPU: launch %s grid %ux%ux%u block %u\n", k->name, gx, gy, gz, bx * by * bz);
+    if (skip_kernels) return SUCCESS;
     host_gpu::fault = nullptr;
     host_gpu::launch(dim3{gx, gy, gz}, dim3{bx, by, bz}, k->syncs, [&] { k->call(params); });
     if (host_gpu::fault) return fail(LAUNCH_FAILED, where + host_gpu::fault);
@@ -283,6 +289,7 @@ API cuMemGetInfo_v2(std::size_t* free, std::size_t* all) {
 API cuMemcpyHtoD_v2(Ptr dst, const void* src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
     stats.calls["cuMemcpyHtoD_v2"]++;
+    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the device, " + std::to_string(n) + " bytes").c_str());
     if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemcpyHtoD of " + std::to_string(n) + " bytes overruns device memory");
     std::memcpy((void*) dst, src, n);
     return SUCCESS;
@@ -291,6 +298,7 @@ API cuMemcpyHtoD_v2(Ptr dst, const void* src, std::size_t n) {
 API cuMemcpyDtoH_v2(void* dst, Ptr src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
     stats.calls["cuMemcpyDtoH_v2"]++;
+    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the host, " + std::to_string(n) + " bytes").c_str());
     if (!holding(src, n)) return fail(INVALID_VALUE, "cuMemcpyDtoH of " + std::to_string(n) + " bytes overruns device memory");
     std::memcpy(dst, (const void*) src, n);
     return SUCCESS;
@@ -303,6 +311,7 @@ API cuMemcpyDtoHAsync_v2(void* dst, Ptr src, std::size_t n, void*) { return cuMe
 API cuMemsetD8Async(Ptr dst, unsigned char value, std::size_t n, void*) {
     std::lock_guard<std::mutex> g(lock);
     stats.calls["cuMemsetD8Async"]++;
+    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: memset, " + std::to_string(n) + " bytes").c_str());
     if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemsetD8 of " + std::to_string(n) + " bytes overruns device memory");
     std::memset((void*) dst, value, n);
     return SUCCESS;
