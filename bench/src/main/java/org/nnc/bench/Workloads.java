@@ -72,15 +72,15 @@ final class Workloads {
     }
 
     /**
-     * {@link JitWarmup} for {@code m}'s layers, as {@code nnc run} does before a long CPU run (forward passes
+     * {@link JitWarmup} for {@code m}'s layers on the workload's device, as {@code nnc run} does before a long run (forward passes
      * only where {@code optimizer} is null, for W6's inference), with the line
      * {@code W2 nnc jit_warmup_ms=…} saying what it cost. {@code -Dnnc.warmup=false} leaves it out (to
      * measure what it buys).
      */
     private static void warmUp(String workload, Module m, Function<List<Tensor>, Optimizer> optimizer) {
-        if (onGpu() || !JitWarmup.wanted(Long.MAX_VALUE)) return;   // always, unless -Dnnc.warmup=false
+        if (!JitWarmup.wanted(Long.MAX_VALUE)) return;   // always, unless -Dnnc.warmup=false
         long ms = optimizer == null ? JitWarmup.inference(JitWarmup.familiesOf(m))
-                : JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY);
+                : JitWarmup.run(JitWarmup.familiesOf(m), optimizer, Loss.CROSS_ENTROPY, device);
         System.out.println(workload + " nnc jit_warmup_ms=" + ms);
     }
 

@@ -19,6 +19,7 @@ import org.nnc.nn.Recurrent;
 import org.nnc.nn.Sequential;
 import org.nnc.optim.Optimizer;
 import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
@@ -100,7 +101,18 @@ public final class JitWarmup {
      * @return the milliseconds it took
      */
     public static long run(Set<Family> families, Function<List<Tensor>, Optimizer> optimizer, Loss loss) {
-        return run(families, optimizer, loss, MAX_NANOS_PER_FAMILY);
+        return run(families, optimizer, loss, Device.CPU, MAX_NANOS_PER_FAMILY);
+    }
+
+    /**
+     * As {@link #run(Set, Function, Loss)}, with the throwaway models on {@code device}. On a GPU what
+     * warms up is the host's share of a step (autograd, the backend's launches, the driver binding), which
+     * is most of a small model's step there: measured with the kernels left out on the emulated GPU
+     * (bench/RESULTS.md), a W2 step's host time was 0.8–0.9 ms over the first 60 steps against 0.26–0.29
+     * ms once compiled.
+     */
+    public static long run(Set<Family> families, Function<List<Tensor>, Optimizer> optimizer, Loss loss, Device device) {
+        return run(families, optimizer, loss, device, MAX_NANOS_PER_FAMILY);
     }
 
     /**
@@ -113,14 +125,14 @@ public final class JitWarmup {
      * @return the milliseconds it took
      */
     public static long inference(Set<Family> families) {
-        return run(families, null, null, MAX_NANOS_PER_FAMILY);
+        return run(families, null, null, Device.CPU, MAX_NANOS_PER_FAMILY);
     }
 
     /**
      * As {@link #run(Set, Function, Loss)}, each family stopping after {@code maxNanos} at most; without
      * an optimizer (and loss) the models only run forward, as {@link #inference} says.
      */
-    static long run(Set<Family> families, Function<List<Tensor>, Optimizer> optimizer, Loss loss, long maxNanos) {
+    static long run(Set<Family> families, Function<List<Tensor>, Optimizer> optimizer, Loss loss, Device device, long maxNanos) {
         long t0 = System.nanoTime();
         Generator global = Generator.global();
         long[] saved = global.getState();
@@ -128,9 +140,9 @@ public final class JitWarmup {
             Generator g = new Generator(0x5eed);
             for (Family f : families) {
                 global.manualSeed(g.nextLong());
-                Module m = model(f);
-                Tensor x = input(f, g), one = x.slice(0, 0, 1, 1).contiguous();
-                Tensor y = loss == null ? null : targets(loss, g, x.size(0));
+                Module m = model(f).to(device);
+                Tensor host = input(f, g), x = host.to(device), one = host.slice(0, 0, 1, 1).contiguous().to(device);
+                Tensor y = loss == null ? null : targets(loss, g, x.size(0)).to(device);
                 Optimizer opt = optimizer == null ? null : optimizer.apply(m.parameters());
                 runUntilSettled(m, opt, loss, x, one, y, maxNanos);
             }
@@ -150,8 +162,10 @@ public final class JitWarmup {
             if (opt != null) {
                 try (StepScope s = steps.begin()) {
                     opt.zeroGrad();
-                    loss.apply(m.forward(x), y).backward();
+                    Tensor l = loss.apply(m.forward(x), y);
+                    l.backward();
                     opt.step();
+                    l.item();   // as a training loop reads its loss (on a GPU, waiting for the step)
                 }
             }
             m.eval();

@@ -193,10 +193,10 @@ public final class Trainer {
         return where.device();
     }
 
-    /** {@link JitWarmup} before a CPU run of {@code steps} steps where it is {@link JitWarmup#wanted wanted}. */
+    /** {@link JitWarmup} on the run's device before a run of {@code steps} steps where it is {@link JitWarmup#wanted wanted}. */
     private static void warmUp(Module model, TrainConfig c, Device device, long steps, PrintStream out) {
-        if (!JitWarmup.wanted(steps) || device.kind() != Device.Kind.CPU) return;
-        long ms = JitWarmup.run(JitWarmup.familiesOf(model), c.optimizer(), c.loss());
+        if (!JitWarmup.wanted(steps)) return;
+        long ms = JitWarmup.run(JitWarmup.familiesOf(model), c.optimizer(), c.loss(), device);
         out.printf(Locale.ROOT, "JIT warm-up: %.1f s%n", ms / 1000.0);
     }
 

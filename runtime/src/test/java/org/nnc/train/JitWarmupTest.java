@@ -23,6 +23,7 @@ import org.nnc.nn.Module;
 import org.nnc.nn.Sequential;
 import org.nnc.optim.Adam;
 import org.nnc.optim.SGD;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
 import org.nnc.train.JitWarmup.Family;
 
@@ -48,11 +49,11 @@ class JitWarmupTest {
         for (Loss loss : new Loss[] {Loss.CROSS_ENTROPY, Loss.MSE}) {
             Generator.global().manualSeed(42);
             long[] before = Generator.global().getState();
-            JitWarmup.run(EnumSet.allOf(Family.class), p -> new SGD(p, 0.01, 0.9, 0, false, 0), loss, 100_000_000L);
+            JitWarmup.run(EnumSet.allOf(Family.class), p -> new SGD(p, 0.01, 0.9, 0, false, 0), loss, Device.CPU, 100_000_000L);
             assertArrayEquals(before, Generator.global().getState(), loss.name());
         }
         long[] before = Generator.global().getState();
-        JitWarmup.run(EnumSet.allOf(Family.class), null, null, 100_000_000L);   // inference: forward passes only
+        JitWarmup.run(EnumSet.allOf(Family.class), null, null, Device.CPU, 100_000_000L);   // inference: forward passes only
         assertArrayEquals(before, Generator.global().getState(), "inference");
     }
 
