@@ -62,7 +62,7 @@ public interface Backend {
      * {@code perRow} (float32 [B]) gets −log softmax(x)[t] (0 where t is {@code ignore}), {@code lse}
      * (float64 [B]) each row's log-sum-exp, shifted by the row's maximum (by 0 if the row has a NaN), and
      * {@code valid} (float32 [B]) 1 or 0. A target outside [−C, C) other than {@code ignore} is an
-     * IndexOutOfBoundsException.
+     * IndexOutOfBoundsException (see {@link #gather} for when a GPU throws it).
      */
     void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid);
 
@@ -97,10 +97,14 @@ public interface Backend {
         return false;
     }
 
-    /** out = x[..., index[...], ...] along dim, where out and index have the same shape. */
+    /**
+     * out = x[..., index[...], ...] along dim, where out and index have the same shape. An index outside
+     * the dimension is an IndexOutOfBoundsException: here on the CPU; on a GPU, whose kernels run ahead of
+     * the host, at the next read from that GPU (a value, a copy to the host), within the same training step.
+     */
     void gather(Tensor x, int dim, Tensor index, Tensor out);
 
-    /** out[..., index[...], ...] += src along dim (serial, so repeated indices accumulate). */
+    /** out[..., index[...], ...] += src along dim (serial, so repeated indices accumulate); bad indices as {@link #gather}. */
     void scatterAdd(Tensor out, int dim, Tensor index, Tensor src);
 
     /**

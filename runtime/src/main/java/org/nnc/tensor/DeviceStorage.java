@@ -19,4 +19,10 @@ public abstract non-sealed class DeviceStorage extends Storage {
 
     /** Copies n elements of host storage {@code src} (same dtype) from {@code from} into this storage at {@code to}. */
     public abstract void write(Storage src, int from, int to, int n);
+
+    /**
+     * Gives the memory back to the device's allocator now, not when the collector finds this unreachable:
+     * the {@link StepScope} that owned it has ended, so no tensor may touch it again.
+     */
+    protected abstract void release();
 }

@@ -24,6 +24,10 @@ import java.util.function.Supplier;
  * read inside it ({@code loss.item()}). So a step must hold everything from {@code zeroGrad} to the
  * optimizer's step: gradients made inside one step are dead in the next.
  *
+ * <p>Device memory made in a step ({@link #own}) goes back to its device's allocator when the step ends, the
+ * same way: without this it returned only when the collector found its storage unreachable, so a GPU run
+ * allocated afresh at every step and collected in bursts.
+ *
  * <p>Per thread: a data loader's threads, and tensors made on any other thread, allocate as usual.
  */
 public final class StepScope implements AutoCloseable {
@@ -55,7 +59,8 @@ public final class StepScope implements AutoCloseable {
         owner = null;
         for (Storage s : lent) {
             s.retire();
-            if (s.array() != null) free.computeIfAbsent(s.dtype(), k -> new HashMap<>()).computeIfAbsent(s.size(), k -> new ArrayDeque<>()).push(s.array());
+            if (s instanceof DeviceStorage d) d.release();
+            else if (s.array() != null) free.computeIfAbsent(s.dtype(), k -> new HashMap<>()).computeIfAbsent(s.size(), k -> new ArrayDeque<>()).push(s.array());
         }
         lent.clear();
         bare.clear();
@@ -97,6 +102,16 @@ public final class StepScope implements AutoCloseable {
             body.run();
             return null;
         });
+    }
+
+    /**
+     * Device memory made by a backend: owned by the step open on this thread, if any, and released when it
+     * ends (booleans excepted, as on the CPU).
+     */
+    public static <S extends DeviceStorage> S own(S storage) {
+        StepScope s = CURRENT.get();
+        if (s != null && s.suspended == 0 && storage.dtype() != DType.BOOL) s.lent.add(storage);
+        return storage;
     }
 
     /** A zero-filled storage from the open step's pool, or null where no step is open on this thread. */

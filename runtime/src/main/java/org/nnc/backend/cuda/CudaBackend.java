@@ -12,6 +12,7 @@ import org.nnc.backend.UnaryFn;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Shape;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
@@ -28,8 +29,17 @@ final class CudaBackend implements Backend {
     private final Device device;
     final Cuda.Context ctx;
     final CudaMemory memory;
-    /** Where gather and scatter kernels flag a bad index; held as storage so its block is never handed out again. */
-    private CudaStorage errorFlag;
+    /**
+     * Index checks not yet read. A kernel that looks indices up (gather, scatter, cross-entropy's targets)
+     * raises its own int in {@code checkFlags} on a bad one; reading it at once would make the host wait for
+     * the GPU in the middle of a step, so the flags are read with the next copy to the host (the loss, at
+     * the latest), which waits anyway, and the first raised throws there, naming the op's dimension and size.
+     * The storage is made directly, not through {@link #allocate}, so no step owns it.
+     */
+    private static final int CHECK_SLOTS = 256;
+    private CudaStorage checkFlags;
+    private final int[] checkDim = new int[CHECK_SLOTS], checkSize = new int[CHECK_SLOTS];
+    private int checks;
 
     CudaBackend(int index) {
         this.device = Device.cuda(index);
@@ -41,9 +51,10 @@ final class CudaBackend implements Backend {
 
     @Override public Device device() { return device; }
 
-    @Override public Storage allocate(DType dtype, int n) { return new CudaStorage(this, dtype, n, true); }
+    /** Tensors' memory: owned by the open {@link StepScope}, if any, and reused by the next step. */
+    @Override public Storage allocate(DType dtype, int n) { return StepScope.own(new CudaStorage(this, dtype, n, true)); }
 
-    @Override public Storage allocateUninitialized(DType dtype, int n) { return new CudaStorage(this, dtype, n, false); }
+    @Override public Storage allocateUninitialized(DType dtype, int n) { return StepScope.own(new CudaStorage(this, dtype, n, false)); }
 
     /** The bytes the allocator has handed out and holds in its cache (for tests and the GPU check). */
     long[] memoryUse() { return new long[] {memory.inUse(), memory.cached()}; }
@@ -177,9 +188,8 @@ final class CudaBackend implements Backend {
         xs[dim] = 0;
         int[] g = geom(out.shape(), new int[][] {out.strides(), index.strides(), xs}, new int[] {out.offset(), index.offset(), x.offset()});
         if (g[1] == 0) return;
-        CUdeviceptr err = clearedErrorFlag();
-        ctx.launch("gather", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(x), type(x), ptr(out), type(out), err);
-        checkIndices(err, dim, dimSize);
+        ctx.launch("gather", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(x), type(x), ptr(out), type(out),
+                checkSlot(dim, dimSize));
     }
 
     @Override
@@ -189,24 +199,36 @@ final class CudaBackend implements Backend {
         os[dim] = 0;
         int[] g = geom(index.shape(), new int[][] {os, index.strides(), src.strides()}, new int[] {out.offset(), index.offset(), src.offset()});
         if (g[1] == 0) return;
-        CUdeviceptr err = clearedErrorFlag();
-        ctx.launch("scatter_add", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(src), type(src), ptr(out), type(out), err);
-        checkIndices(err, dim, dimSize);
+        ctx.launch("scatter_add", grid(g[1]), BLOCK, g, ptr(index), type(index), dimSize, dimStride, ptr(src), type(src), ptr(out),
+                type(out), checkSlot(dim, dimSize));
     }
 
-    private CUdeviceptr clearedErrorFlag() {
-        if (errorFlag == null) errorFlag = new CudaStorage(this, DType.INT32, 1, true);
+    /** A zeroed flag for one more index check, to be read by {@link #readChecks}. */
+    private synchronized CUdeviceptr checkSlot(int dim, int size) {
+        if (checkFlags == null) checkFlags = new CudaStorage(this, DType.INT32, CHECK_SLOTS, true);
+        if (checks == CHECK_SLOTS) readChecks();   // all taken since the last read: read them now
+        checkDim[checks] = dim;
+        checkSize[checks] = size;
+        return checkFlags.at(checks++);
+    }
+
+    /**
+     * Reads the flags of the index checks made since the last read (a copy, which waits for their kernels),
+     * zeroes them for the next, and throws for the first raised, as the CPU throws at the op itself.
+     */
+    synchronized void readChecks() {
+        if (checks == 0) return;
+        int n = checks;
+        checks = 0;
+        int[] flags = new int[n];
         ctx.makeCurrent();
-        Cuda.check(JCudaDriver.cuMemsetD8Async(errorFlag.ptr, (byte) 0, 4, null), "cuMemsetD8Async");
-        return errorFlag.ptr;
-    }
-
-    /** Reads the flag the kernel raises on a bad index (a copy that waits for the kernel), as the CPU throws. */
-    private void checkIndices(CUdeviceptr err, int dim, int size) {
-        int[] flag = new int[1];
-        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(flag), err, 4), "cuMemcpyDtoH");
-        if (flag[0] != 0) {
-            throw new IndexOutOfBoundsException("an index is out of bounds for dimension " + dim + " with size " + size);
+        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(flags), checkFlags.ptr, 4L * n), "cuMemcpyDtoH");
+        Cuda.check(JCudaDriver.cuMemsetD8Async(checkFlags.ptr, (byte) 0, 4L * n, null), "cuMemsetD8Async");
+        for (int i = 0; i < n; i++) {
+            if (flags[i] != 0) {
+                throw new IndexOutOfBoundsException("an index is out of bounds for dimension " + checkDim[i] + " with size " + checkSize[i]
+                        + " (found on " + device + " by a kernel that ran before this read: GPU kernels run ahead of the host)");
+            }
         }
     }
 
@@ -216,10 +238,8 @@ final class CudaBackend implements Backend {
     public void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid) {
         int b = logits.shape()[0], c = logits.shape()[1];
         if (b == 0) return;
-        CUdeviceptr err = clearedErrorFlag();
         ctx.launch("cross_entropy_rows", grid(b), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
-                ignore, at(perRow, perRow.offset()), at(lse, lse.offset()), at(valid, valid.offset()), err);
-        checkIndices(err, 1, c);
+                ignore, at(perRow, perRow.offset()), at(lse, lse.offset()), at(valid, valid.offset()), checkSlot(1, c));
     }
 
     @Override

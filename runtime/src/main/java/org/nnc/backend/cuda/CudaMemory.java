@@ -32,8 +32,8 @@ final class CudaMemory {
     private final long total;
     private long inUse, cached, budget;
 
-    /** What the collector hands back for a storage that is gone: its block. */
-    private static final class Block extends PhantomReference<Object> {
+    /** A block handed out: what the collector hands back for a storage that is gone, or its owner releases. */
+    static final class Block extends PhantomReference<Object> {
         final CUdeviceptr ptr;
         final long bytes;
 
@@ -62,7 +62,7 @@ final class CudaMemory {
     }
 
     /** A block of at least {@code bytes} (zero-filled if asked), owned by {@code owner} until it becomes unreachable. */
-    synchronized CUdeviceptr allocate(Object owner, long bytes, boolean zeroed, String what) {
+    synchronized Block allocate(Object owner, long bytes, boolean zeroed, String what) {
         ctx.makeCurrent();
         drain();
         long size = sizeClass(Math.max(bytes, 1));
@@ -89,9 +89,16 @@ final class CudaMemory {
                     + " GPU's %s; a smaller batch size or model needs less", what, human(bytes), human(inUse), human(all[0])));
         }
         if (zeroed && bytes > 0) Cuda.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, bytes, null), "cuMemsetD8Async");
-        live.add(new Block(owner, p, size, released));
+        Block b = new Block(owner, p, size, released);
+        live.add(b);
         inUse += size;
-        return p;
+        return b;
+    }
+
+    /** Takes a block back before its owner is unreachable (a step's tensors, when the step ends); once only. */
+    synchronized void release(Block b) {
+        b.clear();   // the collector need not report it
+        give(b);
     }
 
     private CUdeviceptr take(long size) {

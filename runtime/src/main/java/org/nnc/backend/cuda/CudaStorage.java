@@ -14,15 +14,19 @@ final class CudaStorage extends DeviceStorage {
     private final CudaBackend backend;
     private final DType dtype;
     private final int size;
+    private final CudaMemory.Block block;
     final CUdeviceptr ptr;
 
     CudaStorage(CudaBackend backend, DType dtype, int size, boolean zeroed) {
         this.backend = backend;
         this.dtype = dtype;
         this.size = size;
-        this.ptr = backend.memory.allocate(this, (long) size * dtype.bytes(), zeroed,
+        this.block = backend.memory.allocate(this, (long) size * dtype.bytes(), zeroed,
                 String.format(java.util.Locale.ROOT, "a %s tensor of %,d elements", dtype, size));
+        this.ptr = block.ptr;
     }
+
+    @Override protected void release() { backend.memory.release(block); }
 
     @Override public Backend backend() { return backend; }
 
@@ -55,6 +59,7 @@ final class CudaStorage extends DeviceStorage {
         backend.ctx.makeCurrent();
         long b = dtype.bytes();
         Cuda.check(JCudaDriver.cuMemcpyDtoH(host(dst).withByteOffset(to * b), at(from), n * b), "cuMemcpyDtoH");
+        backend.readChecks();   // the host waited for the GPU anyway: a bad index found since surfaces here
     }
 
     @Override

@@ -173,8 +173,30 @@ class CudaBackendTest {
     @Test
     void aBadIndexIsAnErrorNotGarbage() {
         Tensor w = Tensor.rand(new Generator(2), DType.FLOAT32, 5, 3).to(CUDA);
-        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-                () -> Functional.embedding(Tensor.of(new long[] {1, 5}, 2).to(CUDA), w));
+        // The kernel runs ahead of the host: the error surfaces at the next read from the GPU.
+        Tensor looked = Functional.embedding(Tensor.of(new long[] {1, 5}, 2).to(CUDA), w);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, looked::toFloatArray);
+        assertTrue(e.getMessage().contains("dimension 0 with size 5"), e.getMessage());
+        assertEquals(3.0, Tensor.ones(3).to(CUDA).sum().item(), 0.0, "reported once; the next read is clean");
+        Tensor target = Tensor.of(new long[] {0, 3}, 2).to(CUDA);
+        Tensor loss = Functional.crossEntropy(Tensor.zeros(DType.FLOAT32, 2, 4).to(CUDA), target);
+        assertEquals(Math.log(4), loss.item(), 1e-6, "targets in range");
+        Tensor bad = Functional.crossEntropy(Tensor.zeros(DType.FLOAT32, 2, 3).to(CUDA), target);
+        e = assertThrows(IndexOutOfBoundsException.class, bad::item);
+        assertTrue(e.getMessage().contains("dimension 1 with size 3"), e.getMessage());
+    }
+
+    @Test
+    void indexChecksBeyondTheFlagsAvailableAreReadEarlyNotLost() {
+        Tensor w = Tensor.rand(new Generator(2), DType.FLOAT32, 5, 3).to(CUDA);
+        Tensor ok = Tensor.of(new long[] {1, 4}, 2).to(CUDA);
+        Tensor bad = Tensor.of(new long[] {7}, 1).to(CUDA);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> {
+            for (int i = 0; i < 300; i++) Functional.embedding(ok, w);
+            Functional.embedding(bad, w);
+            for (int i = 0; i < 300; i++) Functional.embedding(ok, w);
+            Tensor.ones(1).to(CUDA).item();
+        });
         assertTrue(e.getMessage().contains("size 5"), e.getMessage());
     }
 

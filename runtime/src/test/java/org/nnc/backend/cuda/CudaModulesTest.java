@@ -1,11 +1,14 @@
 package org.nnc.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nnc.backend.cuda.CudaBackendTest.close;
 import static org.nnc.backend.cuda.GpuOrSkip.CUDA;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.nnc.data.TensorDataset;
 import org.nnc.nn.Activation;
 import org.nnc.nn.BatchNorm2d;
+import org.nnc.nn.Functional;
 import org.nnc.nn.GRU;
 import org.nnc.nn.LSTM;
 import org.nnc.nn.Linear;
@@ -28,6 +32,7 @@ import org.nnc.optim.SGD;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
 import org.nnc.train.Loss;
 import org.nnc.train.TrainConfig;
@@ -125,6 +130,38 @@ class CudaModulesTest {
         Trainer.Result r = Trainer.fit(again, c.withEpochs(3).withResume(true), new PrintStream(new ByteArrayOutputStream()), false);
         assertEquals(3, r.history().epochs().size(), "epochs 1-2 from the checkpoint, 3 trained on the GPU");
         assertEquals(CUDA, again.device());
+    }
+
+    @Test
+    void stepsInAStepScopeReuseDeviceMemoryAndTrainTheSame() {
+        CudaBackend gpu = (CudaBackend) Tensor.empty(DType.FLOAT32, CUDA, 1).backend();
+        Tensor x = Tensor.randn(new Generator(2), DType.FLOAT32, 32, 20), y = Tensor.of(new long[32], 32);
+        List<Double> unscoped = new ArrayList<>(), scoped = new ArrayList<>();
+        long[] inUse = new long[6];
+        for (StepScope scope : java.util.Arrays.asList(null, new StepScope())) {
+            Generator.global().manualSeed(3);
+            Module net = new Sequential(new Linear(20, 64), Activation.relu(), new Linear(64, 4)).to(CUDA);
+            Optimizer opt = new SGD(net.parameters(), 0.1, 0.9, 0, false, 0);
+            Tensor xd = x.to(CUDA), yd = y.to(CUDA);
+            Tensor lastLoss = null;
+            for (int step = 0; step < 6; step++) {
+                try (StepScope open = scope == null ? null : scope.begin()) {
+                    opt.zeroGrad();
+                    lastLoss = Functional.crossEntropy(net.forward(xd), yd);
+                    lastLoss.backward();
+                    opt.step();
+                    (scope == null ? unscoped : scoped).add(lastLoss.item());
+                }
+                if (scope != null) inUse[step] = gpu.memoryUse()[0];
+            }
+            if (scope != null) {
+                Tensor dead = lastLoss;
+                IllegalStateException e = assertThrows(IllegalStateException.class, dead::item);
+                assertTrue(e.getMessage().contains("step"), e.getMessage());
+            }
+        }
+        assertEquals(unscoped, scoped, "the same losses, bit for bit");
+        assertTrue(inUse[5] <= inUse[1], "device memory in use after steps 2..6 does not grow: " + java.util.Arrays.toString(inUse));
     }
 
     private static TensorDataset spirals() {
