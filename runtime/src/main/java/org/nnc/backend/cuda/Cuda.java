@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.Pointer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUfunction;
@@ -146,7 +152,7 @@ public final class Cuda {
     static final class Context {
         final CUcontext context = new CUcontext();
         private final CUmodule module = new CUmodule();
-        private final Map<String, CUfunction> functions = new HashMap<>();
+        private final Map<String, Kernel> functions = new HashMap<>();
         private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
 
         Context(int index) {
@@ -163,32 +169,69 @@ public final class Cuda {
             }
         }
 
-        synchronized CUfunction function(String name) {
-            return functions.computeIfAbsent(name, n -> {
-                CUfunction f = new CUfunction();
-                check(JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
-                return f;
-            });
+        /** A kernel's handle, made readable: launches pass it to the driver through the foreign-function API. */
+        private static final class Kernel extends CUfunction {
+            long address() { return getNativePointer(); }
         }
 
-        /** Launches a kernel on a 1-D grid (or a 3-D one when {@code grid} has three entries) on the default stream. */
-        void launch(String kernel, int[] grid, int block, Object... args) {
+        synchronized long function(String name) {
+            return functions.computeIfAbsent(name, n -> {
+                Kernel f = new Kernel();
+                check(JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
+                return f;
+            }).address();
+        }
+
+        /** cuLaunchKernel(f, grid x/y/z, block x/y/z, shared bytes, stream, params, extra), bound once. */
+        private static final MethodHandle LAUNCH;
+        /** Most arguments a kernel takes, and the bytes their values may fill (a Geom is 184). */
+        private static final int MAX_ARGS = 24, VALUE_BYTES = 512;
+
+        static {
+            SymbolLookup driver = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());   // loaded already, by JCuda
+            ValueLayout.OfInt i = ValueLayout.JAVA_INT;
+            ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
+            LAUNCH = Linker.nativeLinker().downcallHandle(driver.find("cuLaunchKernel").orElseThrow(),
+                    FunctionDescriptor.of(i, l, i, i, i, i, i, i, i, l, l, l));
+        }
+
+        /** Where a launch's arguments are written: MAX_ARGS pointers, then the values they point at. */
+        private final MemorySegment args = Arena.ofAuto().allocate(8L * MAX_ARGS + VALUE_BYTES, 16);
+
+        /**
+         * Launches a kernel on a 1-D grid (or a 3-D one when {@code grid} has three entries) on the default
+         * stream. Arguments are Integer (int), Long (long long, or a device address), Float, Double, or int[]
+         * (a struct of ints). They are written into one native buffer and the driver is called through the
+         * foreign-function API: JCuda's launch wraps each argument in a Java object and its native side
+         * unwraps them again, which cost more than the driver's own launch (bench/RESULTS.md).
+         */
+        synchronized void launch(String kernel, int[] grid, int block, Object... values) {
             makeCurrent();
-            Pointer[] params = new Pointer[args.length];
-            for (int i = 0; i < args.length; i++) {
-                params[i] = switch (args[i]) {
-                    case Integer v -> Pointer.to(new int[] {v});
-                    case Long v -> Pointer.to(new long[] {v});
-                    case Float v -> Pointer.to(new float[] {v});
-                    case Double v -> Pointer.to(new double[] {v});
-                    case int[] struct -> Pointer.to(struct);
-                    case Pointer p -> Pointer.to(p);
-                    default -> throw new IllegalArgumentException("kernel argument of type " + args[i].getClass());
-                };
+            if (values.length > MAX_ARGS) throw new IllegalArgumentException(kernel + ": more than " + MAX_ARGS + " arguments");
+            long base = args.address(), at = 8L * MAX_ARGS;
+            for (int k = 0; k < values.length; k++) {
+                args.set(ValueLayout.JAVA_LONG, 8L * k, base + at);
+                switch (values[k]) {
+                    case Integer v -> { args.set(ValueLayout.JAVA_INT, at, v); at += 8; }
+                    case Long v -> { args.set(ValueLayout.JAVA_LONG, at, v); at += 8; }
+                    case Float v -> { args.set(ValueLayout.JAVA_FLOAT, at, v); at += 8; }
+                    case Double v -> { args.set(ValueLayout.JAVA_DOUBLE, at, v); at += 8; }
+                    case int[] struct -> {
+                        MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_INT, at, struct.length);
+                        at += (4L * struct.length + 7) & ~7L;
+                    }
+                    default -> throw new IllegalArgumentException("kernel argument of type " + values[k].getClass());
+                }
+                if (at > 8L * MAX_ARGS + VALUE_BYTES) throw new IllegalArgumentException(kernel + ": arguments over " + VALUE_BYTES + " bytes");
             }
             int gx = grid[0], gy = grid.length > 1 ? grid[1] : 1, gz = grid.length > 2 ? grid[2] : 1;
-            check(JCudaDriver.cuLaunchKernel(function(kernel), gx, gy, gz, block, 1, 1, 0, null, Pointer.to(params), null),
-                    "cuLaunchKernel(" + kernel + ")");
+            int r;
+            try {
+                r = (int) LAUNCH.invokeExact(function(kernel), gx, gy, gz, block, 1, 1, 0, 0L, base, 0L);
+            } catch (Throwable t) {
+                throw new CudaException("cuLaunchKernel(" + kernel + ") could not be called: " + t);
+            }
+            check(r, "cuLaunchKernel(" + kernel + ")");
         }
     }
 

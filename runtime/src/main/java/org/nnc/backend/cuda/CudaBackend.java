@@ -2,7 +2,6 @@ package org.nnc.backend.cuda;
 
 import java.util.Arrays;
 import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import org.nnc.backend.Backend;
 import org.nnc.backend.BinaryFn;
@@ -141,11 +140,11 @@ final class CudaBackend implements Backend {
         if (bias == null && !relu && cublasGemm(t, batch, m, n, k, a, as, b, bs, out)) return;
         String kernel = t == DType.FLOAT32 ? "gemm_f32" : "gemm_f64";
         int bytes = t.bytes();
-        Pointer biasPtr = bias == null ? new CUdeviceptr() : at(bias, bias.offset());
+        long biasPtr = bias == null ? 0 : at(bias, bias.offset());
         for (int b0 = 0; b0 < batch; b0 += 65535) {
             int count = Math.min(65535, batch - b0);
-            Pointer pa = at(a, a.offset() + b0 * as[0]), pb = at(b, b.offset() + b0 * bs[0]);
-            Pointer pc = ((CudaStorage) out.storage()).at(out.offset()).withByteOffset((long) b0 * m * n * bytes);
+            long pa = at(a, a.offset() + b0 * as[0]), pb = at(b, b.offset() + b0 * bs[0]);
+            long pc = at(out, out.offset()) + (long) b0 * m * n * bytes;
             ctx.launch(kernel, new int[] {(n + 63) / 64, (m + 63) / 64, count}, BLOCK,
                     m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc, biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
         }
@@ -169,14 +168,8 @@ final class CudaBackend implements Backend {
             cublasHandle = blas.createHandle();
             blas.setMathMode(cublasHandle, Cuda.tf32() ? Cublas.TF32_TENSOR_OP_MATH : Cublas.DEFAULT_MATH);
         }
-        blas.gemm(t, cublasHandle, plan, batch, address(a, a.offset()), address(b, b.offset()), address(out, out.offset()));
+        blas.gemm(t, cublasHandle, plan, batch, at(a, a.offset()), at(b, b.offset()), at(out, out.offset()));
         return true;
-    }
-
-    /** The device address of element {@code i} of {@code t}'s storage. */
-    private static long address(Tensor t, int i) {
-        CudaStorage s = (CudaStorage) t.storage();
-        return ((DevicePointer) s.ptr).address() + (long) i * t.dtype().bytes();
     }
 
     // ---------------------------------------------------------------- indexing
@@ -204,12 +197,12 @@ final class CudaBackend implements Backend {
     }
 
     /** A zeroed flag for one more index check, to be read by {@link #readChecks}. */
-    private synchronized CUdeviceptr checkSlot(int dim, int size) {
+    private synchronized long checkSlot(int dim, int size) {
         if (checkFlags == null) checkFlags = new CudaStorage(this, DType.INT32, CHECK_SLOTS, true);
         if (checks == CHECK_SLOTS) readChecks();   // all taken since the last read: read them now
         checkDim[checks] = dim;
         checkSize[checks] = size;
-        return checkFlags.at(checks++);
+        return checkFlags.address(checks++);
     }
 
     /**
@@ -344,9 +337,10 @@ final class CudaBackend implements Backend {
     }
 
     /** The storage's base address: the offset travels in the Geom. */
-    private Pointer ptr(Tensor t) { return storage(t).ptr; }
+    private long ptr(Tensor t) { return storage(t).address(0); }
 
-    private Pointer at(Tensor t, int element) { return storage(t).at(element); }
+    /** The device address of element {@code element} of {@code t}'s storage. */
+    private long at(Tensor t, int element) { return storage(t).address(element); }
 
     private static int[] remove(int[] a, int i) {
         int[] r = new int[a.length - 1];

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
@@ -26,7 +25,7 @@ import jcuda.driver.JCudaDriver;
  */
 final class CudaMemory {
     private final Cuda.Context ctx;
-    private final TreeMap<Long, ArrayDeque<CUdeviceptr>> cache = new TreeMap<>();
+    private final TreeMap<Long, ArrayDeque<DevicePointer>> cache = new TreeMap<>();
     private final ReferenceQueue<Object> released = new ReferenceQueue<>();
     private final Set<Block> live = new HashSet<>();
     private final long total;
@@ -34,10 +33,10 @@ final class CudaMemory {
 
     /** A block handed out: what the collector hands back for a storage that is gone, or its owner releases. */
     static final class Block extends PhantomReference<Object> {
-        final CUdeviceptr ptr;
+        final DevicePointer ptr;
         final long bytes;
 
-        Block(Object owner, CUdeviceptr ptr, long bytes, ReferenceQueue<Object> q) {
+        Block(Object owner, DevicePointer ptr, long bytes, ReferenceQueue<Object> q) {
             super(owner, q);
             this.ptr = ptr;
             this.bytes = bytes;
@@ -72,7 +71,7 @@ final class CudaMemory {
         } else {
             budget = Math.min(budget, Math.max(baseBudget(), 2 * inUse));
         }
-        CUdeviceptr p = take(size);
+        DevicePointer p = take(size);
         if (p == null) p = fresh(size);
         if (p == null) {
             collect();
@@ -101,15 +100,15 @@ final class CudaMemory {
         give(b);
     }
 
-    private CUdeviceptr take(long size) {
-        ArrayDeque<CUdeviceptr> q = cache.get(size);
+    private DevicePointer take(long size) {
+        ArrayDeque<DevicePointer> q = cache.get(size);
         if (q == null || q.isEmpty()) return null;
         cached -= size;
         return q.pop();
     }
 
-    private CUdeviceptr fresh(long size) {
-        CUdeviceptr p = new DevicePointer();   // its address can be read, for cuBLAS
+    private DevicePointer fresh(long size) {
+        DevicePointer p = new DevicePointer();   // its address can be read, for launches and cuBLAS
         int r = JCudaDriver.cuMemAlloc(p, size);
         if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) return null;
         Cuda.check(r, "cuMemAlloc(" + size + " bytes)");
@@ -141,8 +140,8 @@ final class CudaMemory {
     /** Gives every cached block back to the driver. */
     private void trim() {
         Cuda.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
-        for (Map.Entry<Long, ArrayDeque<CUdeviceptr>> e : cache.entrySet()) {
-            for (CUdeviceptr p : e.getValue()) Cuda.check(JCudaDriver.cuMemFree(p), "cuMemFree");
+        for (Map.Entry<Long, ArrayDeque<DevicePointer>> e : cache.entrySet()) {
+            for (DevicePointer p : e.getValue()) Cuda.check(JCudaDriver.cuMemFree(p), "cuMemFree");
         }
         cache.clear();
         cached = 0;

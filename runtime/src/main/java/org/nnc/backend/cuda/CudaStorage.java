@@ -36,8 +36,11 @@ final class CudaStorage extends DeviceStorage {
 
     @Override public int size() { return size; }
 
-    /** The address of element {@code i}. */
+    /** The address of element {@code i}, for JCuda's copies. */
     CUdeviceptr at(int i) { return ptr.withByteOffset((long) i * dtype.bytes()); }
+
+    /** The device address of element {@code i}, for kernel launches and cuBLAS. */
+    long address(int i) { return block.ptr.address() + (long) i * dtype.bytes(); }
 
     @Override
     public double get(int i) {
