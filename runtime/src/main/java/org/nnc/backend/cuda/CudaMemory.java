@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
@@ -60,8 +61,12 @@ final class CudaMemory {
         return (bytes + unit - 1) / unit * unit;
     }
 
-    /** A block of at least {@code bytes} (zero-filled if asked), owned by {@code owner} until it becomes unreachable. */
-    synchronized Block allocate(Object owner, long bytes, boolean zeroed, String what) {
+    /**
+     * A block of at least {@code bytes} (zero-filled if asked), owned by {@code owner} until it becomes
+     * unreachable; {@code what} says what it was for, in the out-of-memory message (made only then: a
+     * formatted number costs more than the rest of an allocation).
+     */
+    synchronized Block allocate(Object owner, long bytes, boolean zeroed, Supplier<String> what) {
         ctx.makeCurrent();
         drain();
         long size = sizeClass(Math.max(bytes, 1));
@@ -85,7 +90,7 @@ final class CudaMemory {
             long[] free = new long[1], all = new long[1];
             JCudaDriver.cuMemGetInfo(free, all);
             throw new CudaException(String.format(Locale.ROOT, "out of GPU memory allocating %s (%s): nnc holds %s of the"
-                    + " GPU's %s; a smaller batch size or model needs less", what, human(bytes), human(inUse), human(all[0])));
+                    + " GPU's %s; a smaller batch size or model needs less", what.get(), human(bytes), human(inUse), human(all[0])));
         }
         if (zeroed && bytes > 0) Cuda.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, bytes, null), "cuMemsetD8Async");
         Block b = new Block(owner, p, size, released);

@@ -22,7 +22,7 @@ final class CudaStorage extends DeviceStorage {
         this.dtype = dtype;
         this.size = size;
         this.block = backend.memory.allocate(this, (long) size * dtype.bytes(), zeroed,
-                String.format(java.util.Locale.ROOT, "a %s tensor of %,d elements", dtype, size));
+                () -> String.format(java.util.Locale.ROOT, "a %s tensor of %,d elements", dtype, size));
         this.ptr = block.ptr;
     }
 

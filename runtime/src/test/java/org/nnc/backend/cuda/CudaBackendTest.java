@@ -209,6 +209,20 @@ class CudaBackendTest {
     }
 
     @Test
+    void runningOutOfMemoryNamesTheTensorAndTheGpusMemory() {
+        CudaBackend b = (CudaBackend) Tensor.empty(DType.FLOAT32, CUDA, 1).backend();
+        long[] total = new long[1];
+        jcuda.driver.JCudaDriver.cuDeviceTotalMem(total, Cuda.device(0));
+        // One tensor holds at most 2^31 - 1 elements (16 GiB in float64): only a GPU with less memory runs out.
+        org.junit.jupiter.api.Assumptions.assumeTrue(total[0] < 16L << 30, "this GPU holds the largest tensor nnc can make");
+        CudaException e = assertThrows(CudaException.class, () -> Tensor.empty(DType.FLOAT64, CUDA, Integer.MAX_VALUE));
+        assertTrue(e.getMessage().startsWith("out of GPU memory allocating a float64 tensor of 2,147,483,647 elements (16.00 GiB)")
+                && e.getMessage().contains("a smaller batch size"), e.getMessage());
+        assertEquals(6.0, Tensor.ones(3).to(CUDA).mul(2).sum().item(), 0.0, "the GPU is still usable");
+        assertTrue(b.memoryUse()[0] < 1L << 30);
+    }
+
+    @Test
     void theAllocatorCollectsAndReusesBlocks() {
         CudaBackend b = (CudaBackend) Tensor.empty(DType.FLOAT32, CUDA, 1).backend();
         System.setProperty("nnc.cuda.collectBytes", String.valueOf(64L << 20));
