@@ -10,7 +10,9 @@
 // in floating point), so an output a kernel does not write in full shows; each block ends at a page that
 // may not be touched, so reading or writing past it crashes at once instead of corrupting a neighbour;
 // kernel arguments of pointer type must point into live device memory; a kernel whose threads do not
-// all reach a __syncthreads fails its launch. Launches and copies complete before the call returns.
+// all reach a __syncthreads fails its launch. Launches and synchronous copies complete before the call
+// returns; an asynchronous copy to the device runs only when the next operation on the stream does (or a
+// synchronization), reading its source then, so a host that reuses the source too early gets caught.
 //
 // With NNC_EMULATED_GPU_STATS set, it prints at exit how many times each kernel was launched and how many
 // copies, memsets and allocations were made: the launch count is what a small model's step time on a real
@@ -81,6 +83,19 @@ int fail(int code, const std::string& why) {
     std::fprintf(stderr, "emulated GPU: %s\n", why.c_str());
     std::fflush(stderr);
     return code;
+}
+
+/** Asynchronous copies to the device not yet run: the stream runs them before its next operation. */
+struct Pending {
+    Ptr dst;
+    const void* src;
+    std::size_t n;
+};
+std::vector<Pending> pending;
+
+void run_pending() {
+    for (const Pending& p : pending) std::memcpy((void*) p.dst, p.src, p.n);
+    pending.clear();
 }
 
 /** Calls counted for NNC_EMULATED_GPU_STATS, printed when the library is unloaded (at the JVM's exit). */
@@ -192,7 +207,11 @@ API cuDevicePrimaryCtxRetain(void** ctx, int dev) {
 
 API cuCtxSetCurrent(void* ctx) { return ctx == nullptr || ctx == &context_token ? SUCCESS : INVALID_CONTEXT; }
 
-API cuCtxSynchronize() { return SUCCESS; }
+API cuCtxSynchronize() {
+    std::lock_guard<std::mutex> g(lock);
+    run_pending();
+    return SUCCESS;
+}
 
 API cuModuleLoadData(void** module, const void* data) {
     std::lock_guard<std::mutex> g(lock);
@@ -242,6 +261,7 @@ API cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
     if (!why.empty()) return fail(LAUNCH_FAILED, where + why);
     stats.calls[std::string("launch ") + k->name]++;
     if (trace) std::fprintf(stderr, "emulated GPU: launch %s grid %ux%ux%u block %u\n", k->name, gx, gy, gz, bx * by * bz);
+    run_pending();
     if (skip_kernels) return SUCCESS;
     host_gpu::fault = nullptr;
     host_gpu::launch(dim3{gx, gy, gz}, dim3{bx, by, bz}, k->syncs, [&] { k->call(params); });
@@ -270,6 +290,7 @@ API cuMemAlloc_v2(Ptr* p, std::size_t bytes) {
 
 API cuMemFree_v2(Ptr p) {
     std::lock_guard<std::mutex> g(lock);
+    run_pending();
     stats.calls["cuMemFree_v2"]++;
     auto it = blocks.find(p);
     if (it == blocks.end()) return fail(INVALID_VALUE, "cuMemFree of an address that is not a block's start");
@@ -288,6 +309,7 @@ API cuMemGetInfo_v2(std::size_t* free, std::size_t* all) {
 
 API cuMemcpyHtoD_v2(Ptr dst, const void* src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
+    run_pending();
     stats.calls["cuMemcpyHtoD_v2"]++;
     if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the device, " + std::to_string(n) + " bytes").c_str());
     if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemcpyHtoD of " + std::to_string(n) + " bytes overruns device memory");
@@ -297,6 +319,7 @@ API cuMemcpyHtoD_v2(Ptr dst, const void* src, std::size_t n) {
 
 API cuMemcpyDtoH_v2(void* dst, Ptr src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
+    run_pending();
     stats.calls["cuMemcpyDtoH_v2"]++;
     if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the host, " + std::to_string(n) + " bytes").c_str());
     if (!holding(src, n)) return fail(INVALID_VALUE, "cuMemcpyDtoH of " + std::to_string(n) + " bytes overruns device memory");
@@ -304,12 +327,31 @@ API cuMemcpyDtoH_v2(void* dst, Ptr src, std::size_t n) {
     return SUCCESS;
 }
 
-API cuMemcpyHtoDAsync_v2(Ptr dst, const void* src, std::size_t n, void*) { return cuMemcpyHtoD_v2(dst, src, n); }
+API cuMemcpyHtoDAsync_v2(Ptr dst, const void* src, std::size_t n, void* stream) {
+    std::lock_guard<std::mutex> g(lock);
+    stats.calls["cuMemcpyHtoDAsync_v2"]++;
+    if (trace) std::fprintf(stderr, "emulated GPU: queued copy to the device, %zu bytes\n", n);
+    if (stream != nullptr) return fail(INVALID_VALUE, "cuMemcpyHtoDAsync on a stream other than the default one");
+    if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemcpyHtoDAsync of " + std::to_string(n) + " bytes overruns device memory");
+    pending.push_back(Pending{dst, src, n});
+    return SUCCESS;
+}
+
+API cuMemAllocHost_v2(void** p, std::size_t bytes) {
+    *p = std::malloc(bytes);
+    return *p ? SUCCESS : OUT_OF_MEMORY;
+}
+
+API cuMemFreeHost(void* p) {
+    std::free(p);
+    return SUCCESS;
+}
 
 API cuMemcpyDtoHAsync_v2(void* dst, Ptr src, std::size_t n, void*) { return cuMemcpyDtoH_v2(dst, src, n); }
 
 API cuMemsetD8Async(Ptr dst, unsigned char value, std::size_t n, void*) {
     std::lock_guard<std::mutex> g(lock);
+    run_pending();
     stats.calls["cuMemsetD8Async"]++;
     if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: memset, " + std::to_string(n) + " bytes").c_str());
     if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemsetD8 of " + std::to_string(n) + " bytes overruns device memory");

@@ -5,12 +5,8 @@ import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUfunction;
@@ -182,18 +178,8 @@ public final class Cuda {
             }).address();
         }
 
-        /** cuLaunchKernel(f, grid x/y/z, block x/y/z, shared bytes, stream, params, extra), bound once. */
-        private static final MethodHandle LAUNCH;
         /** Most arguments a kernel takes, and the bytes their values may fill (a Geom is 184). */
         private static final int MAX_ARGS = 24, VALUE_BYTES = 512;
-
-        static {
-            SymbolLookup driver = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());   // loaded already, by JCuda
-            ValueLayout.OfInt i = ValueLayout.JAVA_INT;
-            ValueLayout.OfLong l = ValueLayout.JAVA_LONG;
-            LAUNCH = Linker.nativeLinker().downcallHandle(driver.find("cuLaunchKernel").orElseThrow(),
-                    FunctionDescriptor.of(i, l, i, i, i, i, i, i, i, l, l, l));
-        }
 
         /** Where a launch's arguments are written: MAX_ARGS pointers, then the values they point at. */
         private final MemorySegment args = Arena.ofAuto().allocate(8L * MAX_ARGS + VALUE_BYTES, 16);
@@ -201,9 +187,7 @@ public final class Cuda {
         /**
          * Launches a kernel on a 1-D grid (or a 3-D one when {@code grid} has three entries) on the default
          * stream. Arguments are Integer (int), Long (long long, or a device address), Float, Double, or int[]
-         * (a struct of ints). They are written into one native buffer and the driver is called through the
-         * foreign-function API: JCuda's launch wraps each argument in a Java object and its native side
-         * unwraps them again, which cost more than the driver's own launch (bench/RESULTS.md).
+         * (a struct of ints). They are written into one native buffer for {@link Driver#launch}.
          */
         synchronized void launch(String kernel, int[] grid, int block, Object... values) {
             makeCurrent();
@@ -225,13 +209,7 @@ public final class Cuda {
                 if (at > 8L * MAX_ARGS + VALUE_BYTES) throw new IllegalArgumentException(kernel + ": arguments over " + VALUE_BYTES + " bytes");
             }
             int gx = grid[0], gy = grid.length > 1 ? grid[1] : 1, gz = grid.length > 2 ? grid[2] : 1;
-            int r;
-            try {
-                r = (int) LAUNCH.invokeExact(function(kernel), gx, gy, gz, block, 1, 1, 0, 0L, base, 0L);
-            } catch (Throwable t) {
-                throw new CudaException("cuLaunchKernel(" + kernel + ") could not be called: " + t);
-            }
-            check(r, "cuLaunchKernel(" + kernel + ")");
+            Driver.launch(kernel, function(kernel), gx, gy, gz, block, base);
         }
     }
 

@@ -28,6 +28,7 @@ final class CudaBackend implements Backend {
     private final Device device;
     final Cuda.Context ctx;
     final CudaMemory memory;
+    final PinnedUploads uploads;
     /**
      * Index checks not yet read. A kernel that looks indices up (gather, scatter, cross-entropy's targets)
      * raises its own int in {@code checkFlags} on a bad one; reading it at once would make the host wait for
@@ -46,6 +47,7 @@ final class CudaBackend implements Backend {
         long[] total = new long[1];
         Cuda.check(JCudaDriver.cuDeviceTotalMem(total, Cuda.device(index)), "cuDeviceTotalMem");
         this.memory = new CudaMemory(ctx, total[0]);
+        this.uploads = new PinnedUploads(ctx);
     }
 
     @Override public Device device() { return device; }

@@ -61,13 +61,14 @@ final class CudaStorage extends DeviceStorage {
         check(dst, from, to, n);
         backend.ctx.makeCurrent();
         long b = dtype.bytes();
-        Cuda.check(JCudaDriver.cuMemcpyDtoH(host(dst).withByteOffset(to * b), at(from), n * b), "cuMemcpyDtoH");
+        backend.uploads.drained(() -> Cuda.check(JCudaDriver.cuMemcpyDtoH(host(dst).withByteOffset(to * b), at(from), n * b), "cuMemcpyDtoH"));
         backend.readChecks();   // the host waited for the GPU anyway: a bad index found since surfaces here
     }
 
     @Override
     public void write(Storage src, int from, int to, int n) {
         check(src, to, from, n);
+        if (n == 0 || backend.uploads.upload(address(to), src, from, n)) return;
         backend.ctx.makeCurrent();
         long b = dtype.bytes();
         Cuda.check(JCudaDriver.cuMemcpyHtoD(at(to), host(src).withByteOffset(from * b), n * b), "cuMemcpyHtoD");

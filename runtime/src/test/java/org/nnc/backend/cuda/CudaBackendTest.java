@@ -209,6 +209,24 @@ class CudaBackendTest {
     }
 
     @Test
+    void uploadsQueuedWithoutAReadArriveIntactBeyondTheStagingBuffer() {
+        // 48 uploads of 2 MiB fill the 32 MiB staging buffer three times over before anything is read back.
+        int n = 1 << 19;
+        float[] host = new float[n];
+        List<Tensor> up = new ArrayList<>();
+        for (int k = 0; k < 48; k++) {
+            java.util.Arrays.fill(host, k);
+            host[k] = -k;
+            up.add(Tensor.of(host, n).to(CUDA));   // the same array each time: the upload must not keep reading it
+        }
+        for (int k = 0; k < 48; k++) {
+            float[] back = up.get(k).toFloatArray();
+            assertEquals(k, back[n - 1], "upload " + k);
+            assertEquals(-k, back[k], "upload " + k);
+        }
+    }
+
+    @Test
     void runningOutOfMemoryNamesTheTensorAndTheGpusMemory() {
         CudaBackend b = (CudaBackend) Tensor.empty(DType.FLOAT32, CUDA, 1).backend();
         long[] total = new long[1];
