@@ -105,6 +105,11 @@ run() {
         timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
             | grep -v 'incubator modules' || true
     done
+    echo "== W2, W3 once with TF32 tensor cores (-Dnnc.cuda.tf32=true, what --tf32 sets)"
+    for w in W2 W3; do
+        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cuda.tf32=true -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
+            | grep -v 'incubator modules' || true
+    done
     echo "== nnc / PyTorch per round (median step times; the target is at most 1.5)"
     grep -o 'round=[0-9]* W[0-9] [a-z]* [a-z_]* median=[0-9.]*' "$log" | awk '
         { split($1, r, "="); split($5, m, "="); key = $2 " " $4; v[key, r[2], $3] = m[2]; keys[key] = 1; rounds[r[2]] = 1 }

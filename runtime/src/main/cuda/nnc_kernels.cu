@@ -9,6 +9,10 @@
 //
 // The op enums below list the Java enums' constants in the same order: CudaSourceTest checks that.
 
+#ifdef __CUDACC__
+#include <mma.h>   // tensor-core fragments (gemm_tf32); the host build has its own (host_gpu.h)
+#endif
+
 #define MAXD 8
 #define MAXOPS 4
 
@@ -299,6 +303,64 @@ extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, 
                                                           const double* B, int sbb, int sbk, int sbn, double* C,
                                                           const double* bias, int biasPerRow, int relu) {
     gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
+}
+
+// Float32 products on tensor cores in TF32, only where the user asked (--tf32): gemm_f32's operands, tiles and
+// epilogue, with each 64 × 64 tile made of sixteen 16 × 16 × 8 matrix products, two per warp. Inputs are rounded
+// to TF32 (10 mantissa bits, to nearest) as they enter shared memory, since tensor cores would otherwise cut
+// the low bits off; sums stay float32. The sums pass through shared memory for the epilogue and the edges.
+extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k, const float* A, int sab, int sam, int sak,
+                                                           const float* B, int sbb, int sbk, int sbn, float* C,
+                                                           const float* bias, int biasPerRow, int relu) {
+    using namespace nvcuda;
+    // Leading dimensions padded by 4 floats against bank conflicts; every fragment then starts 32-byte aligned.
+    const int TM = 64, TN = 64, TK = 16, LA = TK + 4, LB = TN + 4, LC = TN + 4;
+    __shared__ __align__(32) float as[TM * LA];
+    __shared__ __align__(32) float bs[TK * LB];
+    __shared__ __align__(32) float cs[TM * LC];
+    int batch = blockIdx.z;
+    A += (long long) batch * sab;
+    B += (long long) batch * sbb;
+    C += (long long) batch * m * n;
+    int row0 = blockIdx.y * TM, col0 = blockIdx.x * TN;
+    int warp = threadIdx.x / 32, wr = warp / 2 * 16, wc = warp % 2 * 32;   // a warp's 16 × 32 of the tile
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2];
+    wmma::fill_fragment(acc[0], 0.0f);
+    wmma::fill_fragment(acc[1], 0.0f);
+    for (int k0 = 0; k0 < k; k0 += TK) {
+        for (int e = threadIdx.x; e < TM * TK; e += 256) {
+            int r = e / TK, c = e % TK;
+            int gr = row0 + r, gc = k0 + c;
+            as[r * LA + c] = wmma::__float_to_tf32((gr < m && gc < k) ? A[(long long) gr * sam + (long long) gc * sak] : 0.0f);
+        }
+        for (int e = threadIdx.x; e < TK * TN; e += 256) {
+            int r = e / TN, c = e % TN;
+            int gr = k0 + r, gc = col0 + c;
+            bs[r * LB + c] = wmma::__float_to_tf32((gr < k && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : 0.0f);
+        }
+        __syncthreads();
+        for (int kk = 0; kk < TK; kk += 8) {
+            wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> a;
+            wmma::load_matrix_sync(a, as + wr * LA + kk, LA);
+            for (int j = 0; j < 2; j++) {
+                wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> b;
+                wmma::load_matrix_sync(b, bs + kk * LB + wc + 16 * j, LB);
+                wmma::mma_sync(acc[j], a, b, acc[j]);
+            }
+        }
+        __syncthreads();
+    }
+    for (int j = 0; j < 2; j++) wmma::store_matrix_sync(cs + wr * LC + wc + 16 * j, acc[j], LC, wmma::mem_row_major);
+    __syncthreads();
+    for (int e = threadIdx.x; e < TM * TN; e += 256) {
+        int r = e / TN, c = e % TN;
+        int gr = row0 + r, gc = col0 + c;
+        if (gr >= m || gc >= n) continue;
+        float v = cs[r * LC + c];
+        if (bias) v += bias[biasPerRow ? gr : gc];
+        if (relu) v = v > 0.0f || v != v ? v : 0.0f;
+        C[(long long) gr * n + gc] = v;
+    }
 }
 
 // Element i of an int32 (type 2) or int64 (type 3) index tensor.

@@ -151,7 +151,7 @@ template <typename... A, void (*K)(A...)> struct Launcher<K> {
 const Kernel KERNELS[] = {
     KERNEL(unary, false),         KERNEL(binary, false),          KERNEL(where_, false),
     KERNEL(fill, false),          KERNEL(reduce, true),           KERNEL(gemm_f32, true),
-    KERNEL(gemm_f64, true),       KERNEL(gather, false),          KERNEL(scatter_add, false),
+    KERNEL(gemm_f64, true),       KERNEL(gemm_tf32, true),       KERNEL(gather, false),          KERNEL(scatter_add, false),
     KERNEL(im2col, false),        KERNEL(col2im, false),          KERNEL(max_pool, false),
     KERNEL(max_pool_backward, false), KERNEL(avg_pool, false),    KERNEL(avg_pool_backward, false),
     KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),

@@ -14,12 +14,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 #include <ucontext.h>
 
@@ -33,6 +35,7 @@ inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __forceinline__ inline
 #define __shared__ static
 #define __launch_bounds__(n)
+#define __align__(n) __attribute__((aligned(n)))
 
 using std::fma;
 using std::signbit;
@@ -150,3 +153,84 @@ inline void launch(dim3 grid, dim3 block, bool sync, const std::function<void()>
 }  // namespace host_gpu
 
 inline void __syncthreads() { host_gpu::barrier(); }
+
+// Tensor-core fragments (nvcuda::wmma), for gemm_tf32. On a GPU a fragment is spread over a warp's 32 lanes;
+// here each thread holds all of it and computes all of it, so every lane of a warp ends with the warp's
+// values and a store writes them (32 times, sequentially, the same). What a GPU checks is checked: loads and
+// stores need 32-byte-aligned pointers and a leading dimension that is a multiple of 4 floats, and mma_sync
+// reads only the 19 bits of each TF32 input that tensor cores read (the low 13 are cut off), so a kernel that
+// forgets to round its inputs gets what a GPU would give it.
+namespace nvcuda::wmma {
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+namespace precision {
+struct tf32 {};
+}
+enum layout_t { mem_row_major, mem_col_major };
+
+template <typename Use, int M, int N, int K, typename T, typename Layout = void> struct fragment {
+    static constexpr int rows = std::is_same_v<Use, matrix_b> ? K : M;
+    static constexpr int cols = std::is_same_v<Use, matrix_a> ? K : N;
+    static constexpr int num_elements = rows * cols;
+    float x[num_elements];
+};
+
+/** cvt.rna.tf32.f32: to nearest, ties away from zero, keeping 10 mantissa bits; NaN and infinities stay. */
+inline float __float_to_tf32(float f) {
+    unsigned u;
+    std::memcpy(&u, &f, sizeof u);
+    if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+inline float tensor_core_input(float f) {
+    unsigned u;
+    std::memcpy(&u, &f, sizeof u);
+    u &= 0xffffe000u;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+inline void check_matrix_pointer(const float* p, unsigned ldm) {
+    if ((reinterpret_cast<std::uintptr_t>(p) % 32 != 0 || ldm % 4 != 0) && host_gpu::fault == nullptr) {
+        host_gpu::fault = "a wmma load or store with a pointer not 32-byte aligned or a leading dimension not a multiple of 4";
+    }
+}
+
+template <typename Use, int M, int N, int K, typename T, typename Layout>
+inline void fill_fragment(fragment<Use, M, N, K, T, Layout>& f, float v) {
+    for (float& e : f.x) e = v;
+}
+
+template <typename Use, int M, int N, int K, typename T, typename Layout>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, Layout>& f, const float* p, unsigned ldm) {
+    check_matrix_pointer(p, ldm);
+    using F = fragment<Use, M, N, K, T, Layout>;
+    for (int r = 0; r < F::rows; r++)
+        for (int c = 0; c < F::cols; c++) f.x[r * F::cols + c] = std::is_same_v<Layout, col_major> ? p[c * ldm + r] : p[r * ldm + c];
+}
+
+template <int M, int N, int K>
+inline void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, float>& f, unsigned ldm, layout_t layout) {
+    check_matrix_pointer(p, ldm);
+    for (int r = 0; r < M; r++)
+        for (int c = 0; c < N; c++) (layout == mem_col_major ? p[c * ldm + r] : p[r * ldm + c]) = f.x[r * N + c];
+}
+
+template <int M, int N, int K, typename LA, typename LB>
+inline void mma_sync(fragment<accumulator, M, N, K, float>& d, const fragment<matrix_a, M, N, K, precision::tf32, LA>& a,
+                     const fragment<matrix_b, M, N, K, precision::tf32, LB>& b, const fragment<accumulator, M, N, K, float>& c) {
+    float out[M * N];
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            float s = c.x[i * N + j];
+            for (int q = 0; q < K; q++) s = std::fma(tensor_core_input(a.x[i * K + q]), tensor_core_input(b.x[q * N + j]), s);
+            out[i * N + j] = s;
+        }
+    std::memcpy(d.x, out, sizeof out);
+}
+}  // namespace nvcuda::wmma

@@ -40,8 +40,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "cpu|cuda[:N]|auto", description = "where to train (default: the block's, else auto)")
     String device;
 
-    @Option(names = "--tf32", description = "let float32 matrix products on a GPU use TF32 tensor cores (through cuBLAS, where"
-            + " installed): faster, with about 10 bits of mantissa in the products' inputs")
+    @Option(names = "--tf32", description = "let float32 matrix products on a GPU use TF32 tensor cores (cuBLAS's, where"
+            + " installed, or nnc's own kernel): faster, with 10 bits of mantissa in the products' inputs")
     boolean tf32;
 
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the whole training state in DIR after every epoch")
@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         if (device != null && !device.matches("cpu|cuda(:\\d+)?|auto")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--device must be cpu, cuda, cuda:N or auto, not " + device);
         }
-        if (tf32) System.setProperty("nnc.cuda.tf32", "true");   // read when the GPU's cuBLAS handle is made
+        if (tf32) System.setProperty("nnc.cuda.tf32", "true");   // read by the GPU's products (Cuda.tf32)
         Programs.Loaded program;
         List<String> blocks;
         try {

@@ -63,13 +63,16 @@ public final class Cuda {
 
     /** Which GEMM plain products on the GPU run, in one line (for the GPU check and diagnostics). */
     public static String gemmRoute() {
-        cublas();
+        Cublas blas = cublas();
         synchronized (LOCK) {
-            return cublasNote;
+            return cublasNote + (blas == null && tf32() ? ", TF32 tensor cores on" : "");
         }
     }
 
-    /** Whether float32 products through cuBLAS may use TF32 tensor cores: only where asked, {@code -Dnnc.cuda.tf32=true}. */
+    /**
+     * Whether float32 products may use TF32 tensor cores (cuBLAS's TF32 math mode, our {@code gemm_tf32}
+     * kernel): only where asked, {@code --tf32} or {@code -Dnnc.cuda.tf32=true}.
+     */
     static boolean tf32() { return Boolean.getBoolean("nnc.cuda.tf32"); }
 
     /** Null when a GPU can be used, else one line saying why not. */

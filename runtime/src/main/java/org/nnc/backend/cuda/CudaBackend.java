@@ -140,7 +140,7 @@ final class CudaBackend implements Backend {
             return;
         }
         if (bias == null && !relu && cublasGemm(t, batch, m, n, k, a, as, b, bs, out)) return;
-        String kernel = t == DType.FLOAT32 ? "gemm_f32" : "gemm_f64";
+        String kernel = t == DType.FLOAT64 ? "gemm_f64" : Cuda.tf32() ? "gemm_tf32" : "gemm_f32";
         int bytes = t.bytes();
         long biasPtr = bias == null ? 0 : at(bias, bias.offset());
         for (int b0 = 0; b0 < batch; b0 += 65535) {

@@ -208,6 +208,44 @@ class CudaBackendTest {
         assertEquals(9.0, Tensor.ones(3).to(CUDA).add(Tensor.scalar(2)).sum().item(), 0.0, "a CPU scalar joins any device");
     }
 
+    /** TF32 as tensor cores take it: 10 mantissa bits, rounded to nearest (ties away from zero). */
+    private static float tf32(float f) {
+        int u = Float.floatToRawIntBits(f);
+        return (u & 0x7f800000) == 0x7f800000 ? f : Float.intBitsToFloat((u + 0x1000) & 0xffffe000);
+    }
+
+    @Test
+    void tf32ProductsRoundTheirInputsOnlyWhereAsked() {
+        // A layer's product (bias and ReLU in the epilogue) always runs our kernel, with cuBLAS or without.
+        float v = 1f + 3f / 4096;   // TF32 rounds it to 1 + 2^-10; cutting its low bits would give 1
+        Tensor x = Tensor.of(new float[] {v, -v, 2}, 1, 3).to(CUDA), w = Tensor.of(new float[] {1, 0, 0}, 1, 3).to(CUDA);
+        Tensor zero = Tensor.zeros(1).to(CUDA);
+        assertEquals(v, Functional.linear(x, w, zero).item(), 0.0, "float32 keeps every bit without --tf32");
+        System.setProperty("nnc.cuda.tf32", "true");
+        try {
+            assertEquals(1f + 1f / 1024, Functional.linear(x, w, zero).item(), 0.0, "rounded to TF32 with it");
+            // Odd sizes (partial tiles and fragments), a transposed weight, bias and ReLU: against the CPU on TF32-rounded inputs.
+            Generator g = new Generator(7);
+            Tensor a = Tensor.rand(g, DType.FLOAT32, 2, 37, 45).mul(2).add(-1), wt = Tensor.rand(g, DType.FLOAT32, 70, 45).mul(2).add(-1);
+            Tensor b = Tensor.rand(g, DType.FLOAT32, 70);
+            Tensor gpu = Functional.linearRelu(a.to(CUDA), wt.to(CUDA), b.to(CUDA));
+            Tensor ar = Tensor.of(round(a.toFloatArray()), a.shape()), wr = Tensor.of(round(wt.toFloatArray()), wt.shape());
+            close("TF32 product", Functional.linearRelu(ar, wr, b), gpu, 1e-5, 1e-5);
+            double off = 0;
+            float[] full = Functional.linearRelu(a, wt, b).toFloatArray(), got = gpu.toFloatArray();
+            for (int i = 0; i < full.length; i++) off = Math.max(off, Math.abs(full[i] - got[i]));
+            assertTrue(off > 1e-5 && off < 2e-2, "TF32 is within its precision of float32, and not float32 itself: " + off);
+        } finally {
+            System.clearProperty("nnc.cuda.tf32");
+        }
+    }
+
+    private static float[] round(float[] v) {
+        float[] r = v.clone();
+        for (int i = 0; i < r.length; i++) r[i] = tf32(r[i]);
+        return r;
+    }
+
     @Test
     void uploadsQueuedWithoutAReadArriveIntactBeyondTheStagingBuffer() {
         // 48 uploads of 2 MiB fill the 32 MiB staging buffer three times over before anything is read back.
