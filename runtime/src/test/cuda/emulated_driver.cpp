@@ -307,32 +307,38 @@ API cuMemGetInfo_v2(std::size_t* free, std::size_t* all) {
     return SUCCESS;
 }
 
+namespace {
+/**
+ * The start of a copy or memset over [p, p + n) of device memory: counts and traces it, runs the copies
+ * queued before it unless it is one itself (queued), and checks the range; SUCCESS or the error to return.
+ */
+int memory_op(const char* call, const char* what, Ptr p, std::size_t n, bool queued) {
+    if (!queued) run_pending();
+    stats.calls[call]++;
+    if (trace) std::fprintf(stderr, "emulated GPU: %s, %zu bytes\n", what, n);
+    if (holding(p, n)) return SUCCESS;
+    return fail(INVALID_VALUE, std::string(call) + " of " + std::to_string(n) + " bytes overruns device memory");
+}
+}  // namespace
+
 API cuMemcpyHtoD_v2(Ptr dst, const void* src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
-    run_pending();
-    stats.calls["cuMemcpyHtoD_v2"]++;
-    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the device, " + std::to_string(n) + " bytes").c_str());
-    if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemcpyHtoD of " + std::to_string(n) + " bytes overruns device memory");
+    if (int r = memory_op("cuMemcpyHtoD_v2", "copy to the device", dst, n, false)) return r;
     std::memcpy((void*) dst, src, n);
     return SUCCESS;
 }
 
 API cuMemcpyDtoH_v2(void* dst, Ptr src, std::size_t n) {
     std::lock_guard<std::mutex> g(lock);
-    run_pending();
-    stats.calls["cuMemcpyDtoH_v2"]++;
-    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: copy to the host, " + std::to_string(n) + " bytes").c_str());
-    if (!holding(src, n)) return fail(INVALID_VALUE, "cuMemcpyDtoH of " + std::to_string(n) + " bytes overruns device memory");
+    if (int r = memory_op("cuMemcpyDtoH_v2", "copy to the host", src, n, false)) return r;
     std::memcpy(dst, (const void*) src, n);
     return SUCCESS;
 }
 
 API cuMemcpyHtoDAsync_v2(Ptr dst, const void* src, std::size_t n, void* stream) {
     std::lock_guard<std::mutex> g(lock);
-    stats.calls["cuMemcpyHtoDAsync_v2"]++;
-    if (trace) std::fprintf(stderr, "emulated GPU: queued copy to the device, %zu bytes\n", n);
     if (stream != nullptr) return fail(INVALID_VALUE, "cuMemcpyHtoDAsync on a stream other than the default one");
-    if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemcpyHtoDAsync of " + std::to_string(n) + " bytes overruns device memory");
+    if (int r = memory_op("cuMemcpyHtoDAsync_v2", "queued copy to the device", dst, n, true)) return r;
     pending.push_back(Pending{dst, src, n});
     return SUCCESS;
 }
@@ -351,10 +357,7 @@ API cuMemcpyDtoHAsync_v2(void* dst, Ptr src, std::size_t n, void*) { return cuMe
 
 API cuMemsetD8Async(Ptr dst, unsigned char value, std::size_t n, void*) {
     std::lock_guard<std::mutex> g(lock);
-    run_pending();
-    stats.calls["cuMemsetD8Async"]++;
-    if (trace) std::fprintf(stderr, "%s\n", ("emulated GPU: memset, " + std::to_string(n) + " bytes").c_str());
-    if (!holding(dst, n)) return fail(INVALID_VALUE, "cuMemsetD8 of " + std::to_string(n) + " bytes overruns device memory");
+    if (int r = memory_op("cuMemsetD8Async", "memset", dst, n, false)) return r;
     std::memset((void*) dst, value, n);
     return SUCCESS;
 }
