@@ -17,7 +17,8 @@ import jcuda.driver.JCudaDriver;
  * A caching allocator for one device. cuMemAlloc and cuMemFree synchronize the device and cost tens of
  * microseconds, more than most kernels, so blocks are kept by size class and handed out again.
  *
- * <p>Java has no reference counts, so a block comes back when the garbage collector finds its storage
+ * <p>A training step's tensors come back when the step ends ({@code StepScope}, {@link #release}). Java has
+ * no reference counts, so any other block comes back when the garbage collector finds its storage
  * unreachable (a phantom reference, drained on the next allocation). The collector only watches the Java
  * heap, where a device tensor is a few bytes, so the allocator asks for a collection itself once the
  * blocks handed out since the last one pass a budget, and once more, after dropping its cache, before it
