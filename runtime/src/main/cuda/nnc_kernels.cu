@@ -369,10 +369,12 @@ __device__ __forceinline__ long long ld_index(const void* p, int t, int i) {
 }
 
 // An index wrapped if negative, or -1 with *error raised (to 1) when it lies outside [-size, size); the host
-// reads the flag and throws, as the CPU does.
+// reads the flag once it has waited for the GPU and throws, as the CPU does. The flag lives in page-locked
+// host memory mapped for the GPU, so the host reads it without a copy; a plain store, since every writer
+// writes 1 and atomics on host memory depend on the bus.
 __device__ __forceinline__ int checked(long long idx, int size, int* error) {
     if (idx < -size || idx >= size) {
-        atomicCAS(error, 0, 1);
+        *error = 1;
         return -1;
     }
     return (int) (idx < 0 ? idx + size : idx);

@@ -65,6 +65,7 @@ struct Block {
 };
 std::map<Ptr, Block> blocks;   // by start address
 std::size_t used = 0;
+std::map<Ptr, std::size_t> pinned;   // page-locked host memory (cuMemAllocHost), which kernels may use too
 
 std::size_t total_memory() {
     const char* mib = std::getenv("NNC_EMULATED_GPU_MIB");
@@ -77,6 +78,14 @@ const Block* holding(Ptr p, std::size_t n) {
     if (it == blocks.begin()) return nullptr;
     --it;
     return p + n <= it->first + it->second.size ? &it->second : nullptr;
+}
+
+/** Whether [p, p + n) lies in page-locked host memory. */
+bool in_pinned(Ptr p, std::size_t n) {
+    auto it = pinned.upper_bound(p);
+    if (it == pinned.begin()) return false;
+    --it;
+    return p + n <= it->first + it->second;
 }
 
 int fail(int code, const std::string& why) {
@@ -134,7 +143,9 @@ std::string check_with(void** p, std::index_sequence<I...>) {
         using T = typename decltype(tag)::type;
         if constexpr (std::is_pointer_v<T>) {
             Ptr v = (Ptr) *static_cast<T*>(p[i]);
-            if (v != 0 && !holding(v, 1) && why.empty()) why = "argument " + std::to_string(i) + " points outside device memory";
+            if (v != 0 && !holding(v, 1) && !in_pinned(v, 1) && why.empty()) {
+                why = "argument " + std::to_string(i) + " points outside device memory";
+            }
         }
     };
     (one(std::type_identity<Arg<A>>{}, I), ...);
@@ -344,12 +355,25 @@ API cuMemcpyHtoDAsync_v2(Ptr dst, const void* src, std::size_t n, void* stream) 
 }
 
 API cuMemAllocHost_v2(void** p, std::size_t bytes) {
+    std::lock_guard<std::mutex> g(lock);
     *p = std::malloc(bytes);
-    return *p ? SUCCESS : OUT_OF_MEMORY;
+    if (*p == nullptr) return OUT_OF_MEMORY;
+    std::memset(*p, 0xff, bytes);   // as device memory: nothing may count on its contents
+    pinned[(Ptr) *p] = bytes;
+    return SUCCESS;
 }
 
 API cuMemFreeHost(void* p) {
+    std::lock_guard<std::mutex> g(lock);
+    if (pinned.erase((Ptr) p) == 0) return fail(INVALID_VALUE, "cuMemFreeHost of memory cuMemAllocHost did not make");
     std::free(p);
+    return SUCCESS;
+}
+
+API cuMemHostGetDevicePointer_v2(Ptr* device, void* host, unsigned flags) {
+    std::lock_guard<std::mutex> g(lock);
+    if (flags != 0 || !in_pinned((Ptr) host, 1)) return fail(INVALID_VALUE, "cuMemHostGetDevicePointer of memory cuMemAllocHost did not make");
+    *device = (Ptr) host;   // unified addressing: the same address
     return SUCCESS;
 }
 

@@ -59,10 +59,6 @@ inline double __longlong_as_double(long long v) {
     return d;
 }
 template <typename T> inline T atomicAdd(T* p, T v) { return std::atomic_ref<T>(*p).fetch_add(v); }
-inline int atomicCAS(int* p, int expected, int desired) {
-    std::atomic_ref<int>(*p).compare_exchange_strong(expected, desired);
-    return expected;
-}
 
 namespace host_gpu {
 

@@ -1,7 +1,8 @@
 package org.nnc.backend.cuda;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
 import org.nnc.backend.Backend;
 import org.nnc.backend.BinaryFn;
@@ -32,12 +33,14 @@ final class CudaBackend implements Backend {
     /**
      * Index checks not yet read. A kernel that looks indices up (gather, scatter, cross-entropy's targets)
      * raises its own int in {@code checkFlags} on a bad one; reading it at once would make the host wait for
-     * the GPU in the middle of a step, so the flags are read with the next copy to the host (the loss, at
+     * the GPU in the middle of a step, so the flags are read after the next copy to the host (the loss, at
      * the latest), which waits anyway, and the first raised throws there, naming the op's dimension and size.
-     * The storage is made directly, not through {@link #allocate}, so no step owns it.
+     * They sit in page-locked host memory that the GPU writes through its mapping, so reading them takes no
+     * copy of their own (a copy to the host costs microseconds even for four bytes).
      */
     private static final int CHECK_SLOTS = 256;
-    private CudaStorage checkFlags;
+    private MemorySegment checkFlags;
+    private long checkFlagsOnDevice;
     private final int[] checkDim = new int[CHECK_SLOTS], checkSize = new int[CHECK_SLOTS];
     private int checks;
 
@@ -198,32 +201,39 @@ final class CudaBackend implements Backend {
                 type(out), checkSlot(dim, dimSize));
     }
 
-    /** A zeroed flag for one more index check, to be read by {@link #readChecks}. */
+    /** A zeroed flag for one more index check, to be read by {@link #readChecks}; its device address. */
     private synchronized long checkSlot(int dim, int size) {
-        if (checkFlags == null) checkFlags = new CudaStorage(this, DType.INT32, CHECK_SLOTS, true);
-        if (checks == CHECK_SLOTS) readChecks();   // all taken since the last read: read them now
+        if (checkFlags == null) {
+            ctx.makeCurrent();
+            checkFlags = Driver.allocateHost(4L * CHECK_SLOTS).fill((byte) 0);
+            checkFlagsOnDevice = Driver.devicePointer(checkFlags);
+        }
+        if (checks == CHECK_SLOTS) {   // all taken since the last read: wait for their kernels and read them now
+            ctx.makeCurrent();
+            Cuda.check(JCudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+            readChecks();
+        }
         checkDim[checks] = dim;
         checkSize[checks] = size;
-        return checkFlags.address(checks++);
+        return checkFlagsOnDevice + 4L * checks++;
     }
 
     /**
-     * Reads the flags of the index checks made since the last read (a copy, which waits for their kernels),
-     * zeroes them for the next, and throws for the first raised, as the CPU throws at the op itself.
+     * Reads the flags of the index checks made since the last read, which the caller has waited for the GPU
+     * to run, zeroes them for the next, and throws for the first raised, as the CPU throws at the op itself.
      */
     synchronized void readChecks() {
         if (checks == 0) return;
         int n = checks;
         checks = 0;
-        int[] flags = new int[n];
-        ctx.makeCurrent();
-        Cuda.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(flags), checkFlags.ptr, 4L * n), "cuMemcpyDtoH");
-        Cuda.check(JCudaDriver.cuMemsetD8Async(checkFlags.ptr, (byte) 0, 4L * n, null), "cuMemsetD8Async");
+        int bad = -1;
         for (int i = 0; i < n; i++) {
-            if (flags[i] != 0) {
-                throw new IndexOutOfBoundsException("an index is out of bounds for dimension " + checkDim[i] + " with size " + checkSize[i]
-                        + " (found on " + device + " by a kernel that ran before this read: GPU kernels run ahead of the host)");
-            }
+            if (bad < 0 && checkFlags.getAtIndex(ValueLayout.JAVA_INT, i) != 0) bad = i;
+            checkFlags.setAtIndex(ValueLayout.JAVA_INT, i, 0);
+        }
+        if (bad >= 0) {
+            throw new IndexOutOfBoundsException("an index is out of bounds for dimension " + checkDim[bad] + " with size " + checkSize[bad]
+                    + " (found on " + device + " by a kernel that ran before this read: GPU kernels run ahead of the host)");
         }
     }
 

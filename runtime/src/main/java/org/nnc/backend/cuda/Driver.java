@@ -26,6 +26,8 @@ final class Driver {
     private static final MethodHandle LAUNCH = bind("cuLaunchKernel", FunctionDescriptor.of(I, L, I, I, I, I, I, I, I, L, L, L));
     /** cuMemAllocHost_v2(void** host, size_t bytes): page-locked host memory, which the GPU copies from without the CPU. */
     private static final MethodHandle ALLOC_HOST = bind("cuMemAllocHost_v2", FunctionDescriptor.of(I, L, L));
+    /** cuMemHostGetDevicePointer_v2(CUdeviceptr* device, void* host, unsigned flags): where kernels see page-locked memory. */
+    private static final MethodHandle DEVICE_POINTER = bind("cuMemHostGetDevicePointer_v2", FunctionDescriptor.of(I, L, L, I));
     /** cuMemcpyHtoDAsync_v2(device, host, bytes, stream). */
     private static final MethodHandle COPY_TO_DEVICE_ASYNC = bind("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(I, L, L, L, L));
 
@@ -56,6 +58,20 @@ final class Driver {
             throw e;
         } catch (Throwable t) {
             throw new CudaException("cuMemAllocHost could not be called: " + t);
+        }
+    }
+
+    /** The address at which kernels reach page-locked host memory {@code host} (with unified addressing, the same). */
+    static long devicePointer(MemorySegment host) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.JAVA_LONG);
+            int r = (int) DEVICE_POINTER.invokeExact(out.address(), host.address(), 0);
+            Cuda.check(r, "cuMemHostGetDevicePointer");
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cuMemHostGetDevicePointer could not be called: " + t);
         }
     }
 
