@@ -77,7 +77,7 @@ public final class Tensor {
     public static Tensor zerosLike(Tensor t) { return empty(t.dtype(), t.device(), t.shape); }
 
     public static Tensor onesLike(Tensor t) {
-        Tensor o = zerosLike(t);
+        Tensor o = uninitialized(t.dtype(), t.device(), t.shape);   // the fill writes every element: no zeroing first
         o.backend().fill(o, 1);
         return o;
     }
