@@ -16,7 +16,7 @@
 //
 // With NNC_EMULATED_GPU_STATS set, it prints at exit how many times each kernel was launched and how many
 // copies, memsets and allocations were made: the launch count is what a small model's step time on a real
-// GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch and copy.
+// GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch, copy and allocation.
 // NNC_EMULATED_GPU_SKIP_KERNELS checks each launch and returns without running it: the time a step then
 // takes is the host's share of a step on a GPU (the results are garbage).
 //
@@ -118,7 +118,7 @@ struct Stats {
         for (auto& [what, n] : calls) std::fprintf(stderr, "emulated GPU: %10ld %s\n", n, what.c_str());
     }
 } stats;
-const bool trace = std::getenv("NNC_EMULATED_GPU_TRACE") != nullptr;   // each launch and copy, as it happens
+const bool trace = std::getenv("NNC_EMULATED_GPU_TRACE") != nullptr;   // each launch, copy and allocation, as it happens
 const bool skip_kernels = std::getenv("NNC_EMULATED_GPU_SKIP_KERNELS") != nullptr;   // launches checked, not run
 
 /** A kernel of nnc_kernels.cu: how to call it with cuLaunchKernel's argument array, and whether it synchronizes. */
@@ -283,6 +283,7 @@ API cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, 
 API cuMemAlloc_v2(Ptr* p, std::size_t bytes) {
     std::lock_guard<std::mutex> g(lock);
     stats.calls["cuMemAlloc_v2"]++;
+    if (trace) std::fprintf(stderr, "emulated GPU: cuMemAlloc, %zu bytes\n", bytes);
     if (bytes == 0) return INVALID_VALUE;
     if (used + bytes > total_memory()) return OUT_OF_MEMORY;
     std::size_t page = (std::size_t) sysconf(_SC_PAGESIZE);

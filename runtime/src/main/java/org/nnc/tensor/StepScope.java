@@ -81,6 +81,9 @@ public final class StepScope implements AutoCloseable {
         return scope == null ? null : scope.bare.get(array);
     }
 
+    /** Whether a step is open on this thread. */
+    public static boolean isOpen() { return CURRENT.get() != null; }
+
     /** How many arrays this pool has made so far: constant once a loop's steps repeat. */
     public long arraysMade() { return made; }
 
@@ -106,11 +109,12 @@ public final class StepScope implements AutoCloseable {
 
     /**
      * Device memory made by a backend: owned by the step open on this thread, if any, and released when it
-     * ends (booleans excepted, as on the CPU).
+     * ends. Booleans too (a comparison's result, the accuracy's): unlike a host array, a block the step
+     * kept would be one more driver allocation every step until the collector ran.
      */
     public static <S extends DeviceStorage> S own(S storage) {
         StepScope s = CURRENT.get();
-        if (s != null && s.suspended == 0 && storage.dtype() != DType.BOOL) s.lent.add(storage);
+        if (s != null && s.suspended == 0) s.lent.add(storage);
         return storage;
     }
 

@@ -96,10 +96,11 @@ public final class Trainer {
                 loader.setEpoch(epoch - 1);
                 java.util.Iterator<DataLoader.Batch> it = loader.iterator(b);
                 while (it.hasNext()) {
-                    DataLoader.Batch batch = on(device, it.next());
+                    DataLoader.Batch host = it.next();
                     double value;
                     long right = 0;
                     try (StepScope step = steps.begin()) {   // the step's arrays serve the next step again
+                        DataLoader.Batch batch = on(device, host);   // on a GPU, the step's copy of the batch
                         opt.zeroGrad();
                         Tensor output = model.forward(batch.x());
                         Tensor loss = c.loss().apply(output, batch.y());
@@ -118,7 +119,7 @@ public final class Trainer {
                                         ? "; the last good checkpoint is " + Checkpoint.file(c.checkpoint()) : ""));
                     }
                     lastFinite = value;
-                    int n = batch.x().size(0);
+                    int n = host.x().size(0);
                     lossSum += value * n;
                     seen += n;
                     correct += right;
@@ -206,19 +207,26 @@ public final class Trainer {
         return new DataLoader.Batch(b.x().to(device), b.y().to(device));
     }
 
-    /** Mean loss and accuracy (NaN for regression) over a data set, in eval mode without gradients. */
+    /**
+     * Mean loss and accuracy (NaN for regression) over a data set, in eval mode without gradients. Each
+     * batch is a {@link StepScope} step of its own (unless the caller has one open), so its arrays, and on a
+     * GPU its device memory, serve the next batch.
+     */
     public static double[] evaluate(Module model, DataLoader loader, Loss loss) {
         model.eval();
+        StepScope steps = StepScope.isOpen() ? null : new StepScope();
         try (GradMode.Scope s = GradMode.disable()) {
             double sum = 0;
             long correct = 0, seen = 0;
             for (DataLoader.Batch host : loader) {
-                DataLoader.Batch batch = on(model.device(), host);
-                Tensor out = model.forward(batch.x());
-                int n = batch.x().size(0);
-                sum += loss.apply(out, batch.y()).item() * n;
-                if (loss.hasAccuracy()) correct += loss.correct(out, batch.y());
-                seen += n;
+                try (StepScope step = steps == null ? null : steps.begin()) {
+                    DataLoader.Batch batch = on(model.device(), host);
+                    Tensor out = model.forward(batch.x());
+                    int n = batch.x().size(0);
+                    sum += loss.apply(out, batch.y()).item() * n;
+                    if (loss.hasAccuracy()) correct += loss.correct(out, batch.y());
+                    seen += n;
+                }
             }
             return new double[] {sum / Math.max(seen, 1), loss.hasAccuracy() ? (double) correct / Math.max(seen, 1) : Double.NaN};
         } finally {
