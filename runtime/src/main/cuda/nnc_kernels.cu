@@ -568,6 +568,47 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     dx[e] = (float) (scale[i] * (j == ti ? p - 1 : p));
 }
 
+// One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one
+// pass, as org.nnc.nn.LstmCell's row loop does on the CPU; act and tanhC are kept for the backward. cPrev's
+// rows are cpld apart (it is usually the c half of the previous step's [h | c]).
+__device__ __forceinline__ float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+extern "C" __global__ void lstm_cell(int b, int hid, const float* g, const float* cp, int cpld, float* out, float* act,
+                                     float* tanhC) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= b * hid) return;
+    int r = e / hid, j = e % hid;
+    const float* gr = g + (long long) r * 4 * hid;
+    float* ar = act + (long long) r * 4 * hid;
+    float i = sigmoidf(gr[j]), f = sigmoidf(gr[hid + j]), gg = tanhf(gr[2 * hid + j]), o = sigmoidf(gr[3 * hid + j]);
+    float c = f * cp[(long long) r * cpld + j] + i * gg, tc = tanhf(c);
+    ar[j] = i;
+    ar[hid + j] = f;
+    ar[2 * hid + j] = gg;
+    ar[3 * hid + j] = o;
+    tanhC[e] = tc;
+    out[(long long) r * 2 * hid + j] = o * tc;
+    out[(long long) r * 2 * hid + hid + j] = c;
+}
+
+// Its backward (Backend.lstmCellBackward): the gates' gradients and cPrev's from [dh | dc].
+extern "C" __global__ void lstm_cell_backward(int b, int hid, const float* dout, const float* act, const float* tanhC,
+                                              const float* cp, int cpld, float* dg, float* dcp) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= b * hid) return;
+    int r = e / hid, j = e % hid;
+    const float* ar = act + (long long) r * 4 * hid;
+    float* dr = dg + (long long) r * 4 * hid;
+    float i = ar[j], f = ar[hid + j], gg = ar[2 * hid + j], o = ar[3 * hid + j], tc = tanhC[e];
+    float h = dout[(long long) r * 2 * hid + j];
+    float d = dout[(long long) r * 2 * hid + hid + j] + h * o * (1 - tc * tc);
+    dr[j] = d * gg * i * (1 - i);
+    dr[hid + j] = d * cp[(long long) r * cpld + j] * f * (1 - f);
+    dr[2 * hid + j] = d * i * (1 - gg * gg);
+    dr[3 * hid + j] = h * tc * o * (1 - o);
+    dcp[e] = d * f;
+}
+
 // Fused optimizer steps (Backend.sgdStep / adamStep): one thread per element of a contiguous float32
 // parameter, in place, instead of three to eleven element-wise launches per parameter.
 extern "C" __global__ void sgd_step(int n, float* p, const float* d, float* buf, float lr, float momentum, float dampening,

@@ -98,6 +98,24 @@ public interface Backend {
     }
 
     /**
+     * One LSTM step in float32 (gate order i, f, g, o): from the gate pre-activations {@code gates}
+     * [B, 4H] (contiguous) and the previous cell state {@code cPrev} [B, H] (rows contiguous, any row
+     * stride), {@code out} [B, 2H] = [h | c] with c = σ(f)·cPrev + σ(i)·tanh(g) and h = σ(o)·tanh(c), keeping
+     * the activated gates in {@code act} [B, 4H] and tanh(c) in {@code tanhC} [B, H] for the backward.
+     * False where the backend has no fused form: the CPU's is the layer's own loop ({@code LstmCell}), and
+     * a layer on a device without one runs the plain formulas.
+     */
+    default boolean lstmCell(Tensor gates, Tensor cPrev, Tensor out, Tensor act, Tensor tanhC) { return false; }
+
+    /**
+     * Its backward, on the backend that ran the forward: from {@code dOut} [B, 2H] = [dh | dc] (contiguous),
+     * the gradients of the gate pre-activations {@code dGates} [B, 4H] and of {@code cPrev}, {@code dcPrev} [B, H].
+     */
+    default void lstmCellBackward(Tensor dOut, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates, Tensor dcPrev) {
+        throw new UnsupportedOperationException("no fused LSTM cell on " + device());
+    }
+
+    /**
      * out = x[..., index[...], ...] along dim, where out and index have the same shape. An index outside
      * the dimension is an IndexOutOfBoundsException: here on the CPU; on a GPU, whose kernels run ahead of
      * the host, at the next read from that GPU (a value, a copy to the host), within the same training step.

@@ -17,11 +17,9 @@ public class LSTM extends Recurrent {
     @Override
     State cell(Tensor xProj, Tensor hProj, State s) {
         Tensor g = Ops.add(xProj, hProj);
-        if (LstmCell.applies(g)) {
-            Tensor hc = LstmCell.forward(g, s.c());
-            return new State(Ops.slice(hc, 1, 0, hidden, 1), Ops.slice(hc, 1, hidden, 2 * hidden, 1));
-        }
-        return plainCell(g, s);
+        Tensor hc = LstmCell.applies(g) ? LstmCell.forward(g, s.c()) : null;
+        if (hc == null) return plainCell(g, s);
+        return new State(Ops.slice(hc, 1, 0, hidden, 1), Ops.slice(hc, 1, hidden, 2 * hidden, 1));
     }
 
     /** The textbook formulas, one operation each: the reference the fused cell is tested against. */

@@ -281,6 +281,27 @@ final class CudaBackend implements Backend {
         return true;
     }
 
+    // ---------------------------------------------------------------- LSTM cell
+
+    @Override
+    public boolean lstmCell(Tensor gates, Tensor cPrev, Tensor out, Tensor act, Tensor tanhC) {
+        int b = gates.shape()[0], hid = cPrev.shape()[1];
+        if (b * hid > 0) {
+            ctx.launch("lstm_cell", grid(b * hid), BLOCK, b, hid, at(gates, gates.offset()), at(cPrev, cPrev.offset()), cPrev.strides()[0],
+                    at(out, out.offset()), at(act, act.offset()), at(tanhC, tanhC.offset()));
+        }
+        return true;
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor dOut, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates, Tensor dcPrev) {
+        int b = act.shape()[0], hid = cPrev.shape()[1];
+        if (b * hid == 0) return;
+        ctx.launch("lstm_cell_backward", grid(b * hid), BLOCK, b, hid, at(dOut, dOut.offset()), at(act, act.offset()),
+                at(tanhC, tanhC.offset()), at(cPrev, cPrev.offset()), cPrev.strides()[0], at(dGates, dGates.offset()),
+                at(dcPrev, dcPrev.offset()));
+    }
+
     // ---------------------------------------------------------------- windows
 
     /** The kernels' Window struct: kernel, stride, padding, dilation, height, width, outHeight, outWidth. */
