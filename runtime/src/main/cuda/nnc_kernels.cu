@@ -609,6 +609,46 @@ extern "C" __global__ void lstm_cell_backward(int b, int hid, const float* dout,
     dcp[e] = d * f;
 }
 
+// One GRU step (Backend.gruCell), one thread per (row, unit); (r, z, n) are kept for the backward. The
+// projections and the previous state are rows xld, hpld and hld apart.
+extern "C" __global__ void gru_cell(int b, int hid, const float* xp, int xld, const float* hp, int hpld, const float* h,
+                                    int hld, float* out, float* act) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= b * hid) return;
+    int row = e / hid, j = e % hid;
+    const float* x = xp + (long long) row * xld;
+    const float* hr = hp + (long long) row * hpld;
+    float* a = act + (long long) row * 3 * hid;
+    float r = sigmoidf(x[j] + hr[j]), z = sigmoidf(x[hid + j] + hr[hid + j]);
+    float n = tanhf(x[2 * hid + j] + r * hr[2 * hid + j]);
+    a[j] = r;
+    a[hid + j] = z;
+    a[2 * hid + j] = n;
+    out[e] = (1 - z) * n + z * h[(long long) row * hld + j];
+}
+
+// Its backward (Backend.gruCellBackward): the gradients of both projections and of the previous state.
+extern "C" __global__ void gru_cell_backward(int b, int hid, const float* dout, const float* act, const float* hp, int hpld,
+                                             const float* h, int hld, float* dxp, float* dhp, float* dh) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= b * hid) return;
+    int row = e / hid, j = e % hid;
+    const float* a = act + (long long) row * 3 * hid;
+    float r = a[j], z = a[hid + j], n = a[2 * hid + j], d = dout[e];
+    float hn = hp[(long long) row * hpld + 2 * hid + j], hprev = h[(long long) row * hld + j];
+    float dn = d * (1 - z) * (1 - n * n);
+    float dr = dn * hn * r * (1 - r), dz = d * (hprev - n) * z * (1 - z);
+    float* dx = dxp + (long long) row * 3 * hid;
+    float* dhr = dhp + (long long) row * 3 * hid;
+    dx[j] = dr;
+    dx[hid + j] = dz;
+    dx[2 * hid + j] = dn;
+    dhr[j] = dr;
+    dhr[hid + j] = dz;
+    dhr[2 * hid + j] = dn * r;
+    dh[e] = d * z;
+}
+
 // Fused optimizer steps (Backend.sgdStep / adamStep): one thread per element of a contiguous float32
 // parameter, in place, instead of three to eleven element-wise launches per parameter.
 extern "C" __global__ void sgd_step(int n, float* p, const float* d, float* buf, float lr, float momentum, float dampening,

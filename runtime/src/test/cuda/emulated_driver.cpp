@@ -168,6 +168,7 @@ const Kernel KERNELS[] = {
     KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),
     KERNEL(sgd_step, false),      KERNEL(adam_step, false),
     KERNEL(lstm_cell, false),     KERNEL(lstm_cell_backward, false),
+    KERNEL(gru_cell, false),      KERNEL(gru_cell_backward, false),
 };
 
 }  // namespace

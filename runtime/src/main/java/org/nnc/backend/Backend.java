@@ -116,6 +116,23 @@ public interface Backend {
     }
 
     /**
+     * One GRU step in float32 (gate order r, z, n): from this step's input projection {@code xProj} and
+     * hidden projection {@code hProj} (both [B, 3H], rows contiguous, any row stride) and the previous state
+     * {@code h} [B, H] (likewise), {@code out} [B, H] = (1 − z)·n + z·h with r = σ(x_r + h_r), z = σ(x_z + h_z),
+     * n = tanh(x_n + r·h_n), keeping (r, z, n) in {@code act} [B, 3H] for the backward. False where the
+     * backend has no fused form (the layer then runs the plain formulas).
+     */
+    default boolean gruCell(Tensor xProj, Tensor hProj, Tensor h, Tensor out, Tensor act) { return false; }
+
+    /**
+     * Its backward, on the backend that ran the forward: from {@code dOut} [B, H] (contiguous), the gradients
+     * of xProj, hProj (both [B, 3H], contiguous) and h ([B, H]).
+     */
+    default void gruCellBackward(Tensor dOut, Tensor act, Tensor hProj, Tensor h, Tensor dxProj, Tensor dhProj, Tensor dh) {
+        throw new UnsupportedOperationException("no fused GRU cell on " + device());
+    }
+
+    /**
      * out = x[..., index[...], ...] along dim, where out and index have the same shape. An index outside
      * the dimension is an IndexOutOfBoundsException: here on the CPU; on a GPU, whose kernels run ahead of
      * the host, at the next read from that GPU (a value, a copy to the host), within the same training step.

@@ -281,7 +281,7 @@ final class CudaBackend implements Backend {
         return true;
     }
 
-    // ---------------------------------------------------------------- LSTM cell
+    // ---------------------------------------------------------------- recurrent cells
 
     @Override
     public boolean lstmCell(Tensor gates, Tensor cPrev, Tensor out, Tensor act, Tensor tanhC) {
@@ -300,6 +300,25 @@ final class CudaBackend implements Backend {
         ctx.launch("lstm_cell_backward", grid(b * hid), BLOCK, b, hid, at(dOut, dOut.offset()), at(act, act.offset()),
                 at(tanhC, tanhC.offset()), at(cPrev, cPrev.offset()), cPrev.strides()[0], at(dGates, dGates.offset()),
                 at(dcPrev, dcPrev.offset()));
+    }
+
+    @Override
+    public boolean gruCell(Tensor xProj, Tensor hProj, Tensor h, Tensor out, Tensor act) {
+        int b = h.shape()[0], hid = h.shape()[1];
+        if (b * hid > 0) {
+            ctx.launch("gru_cell", grid(b * hid), BLOCK, b, hid, at(xProj, xProj.offset()), xProj.strides()[0], at(hProj, hProj.offset()),
+                    hProj.strides()[0], at(h, h.offset()), h.strides()[0], at(out, out.offset()), at(act, act.offset()));
+        }
+        return true;
+    }
+
+    @Override
+    public void gruCellBackward(Tensor dOut, Tensor act, Tensor hProj, Tensor h, Tensor dxProj, Tensor dhProj, Tensor dh) {
+        int b = h.shape()[0], hid = h.shape()[1];
+        if (b * hid == 0) return;
+        ctx.launch("gru_cell_backward", grid(b * hid), BLOCK, b, hid, at(dOut, dOut.offset()), at(act, act.offset()),
+                at(hProj, hProj.offset()), hProj.strides()[0], at(h, h.offset()), h.strides()[0], at(dxProj, dxProj.offset()),
+                at(dhProj, dhProj.offset()), at(dh, dh.offset()));
     }
 
     // ---------------------------------------------------------------- windows
