@@ -1,24 +1,25 @@
-// An emulated GPU: the part of the CUDA driver API that nnc calls (through JCuda), over host memory, with
-// nnc_kernels.cu compiled for the CPU in place of the fatbin's machine code. Built as libcuda.so.1 and put
-// on LD_LIBRARY_PATH, it lets the Java backend's CUDA tests run on a machine without a GPU, so that what
-// lies between the tests and the kernels — argument packing, grids, strides and offsets, the allocator,
-// copies, error flags — is exercised on every build, not only when a GPU is lent. It is a test harness and
-// says so: the device calls itself "nnc host emulator (not a GPU)". It proves nothing about CUDA's own
-// arithmetic or about speed.
+// An emulated GPU: the part of the CUDA driver API that nnc calls (through JCuda and Java's foreign-function
+// API), over host memory, with nnc_kernels.cu compiled for the CPU in place of the fatbin's machine code.
+// Built as libcuda.so.1 and put on LD_LIBRARY_PATH, it lets the Java backend's CUDA tests run on a machine
+// without a GPU, so that what lies between the tests and the kernels — argument packing, grids, strides and
+// offsets, the allocator, copies, error flags — is exercised on every build, not only when a GPU is lent. It
+// is a test harness and says so: the device calls itself "nnc host emulator (not a GPU)". It proves nothing
+// about CUDA's own arithmetic or about speed.
 //
-// Stricter than a GPU where that finds bugs sooner: fresh device memory is filled with 0xff bytes (NaN
-// in floating point), so an output a kernel does not write in full shows; each block ends at a page that
-// may not be touched, so reading or writing past it crashes at once instead of corrupting a neighbour;
-// kernel arguments of pointer type must point into live device memory; a kernel whose threads do not
-// all reach a __syncthreads fails its launch. Launches and synchronous copies complete before the call
-// returns; an asynchronous copy to the device runs only when the next operation on the stream does (or a
-// synchronization), reading its source then, so a host that reuses the source too early gets caught.
+// Stricter than a GPU where that finds bugs sooner: fresh device memory is filled with 0xff bytes (NaN in
+// floating point), so an output a kernel does not write in full shows; each block ends at a page that may
+// not be touched, so reading or writing past it crashes at once instead of corrupting a neighbour; kernel
+// arguments of pointer type must point into live device memory (or page-locked host memory, which kernels
+// may reach too); a kernel whose threads do not all reach a __syncthreads fails its launch. Launches and
+// synchronous copies complete before the call returns; an asynchronous copy to the device runs only when the
+// next operation on the stream does (or a synchronization), reading its source then, so a host that reuses
+// the source too early gets caught.
 //
 // With NNC_EMULATED_GPU_STATS set, it prints at exit how many times each kernel was launched and how many
 // copies, memsets and allocations were made: the launch count is what a small model's step time on a real
-// GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch, copy and allocation.
-// NNC_EMULATED_GPU_SKIP_KERNELS checks each launch and returns without running it: the time a step then
-// takes is the host's share of a step on a GPU (the results are garbage).
+// GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch, copy and
+// allocation. NNC_EMULATED_GPU_SKIP_KERNELS checks each launch and returns without running it: the time a
+// step then takes is the host's share of a step on a GPU (the results are garbage).
 //
 // Built by CudaOnEmulatedGpuTest:  g++ -std=c++20 -O2 -shared -fPIC -fvisibility=hidden -o libcuda.so.1 emulated_driver.cpp
 #include "host_gpu.h"
@@ -28,7 +29,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <sys/mman.h>
