@@ -96,7 +96,11 @@ public final class Functional {
                     + in + " input features (weight " + Shape.str(weight.shape()) + ")");
         }
         Device dev = bias == null ? Ops.commonDevice(x, weight) : Ops.commonDevice(x, weight, bias);
-        Tensor x3 = GradMode.noGrad(() -> Ops.reshape(x.detach(), 1, -1, in));
+        // A matrix input goes in as a strided view, whatever its strides (both backends' products take any):
+        // a recurrent layer's h, a column slice of the previous step's [h | c], then needs no copy.
+        Tensor xd = x.detach();
+        Tensor x3 = x.dim() == 2 ? xd.asStrided(new int[] {1, x.size(0), in}, new int[] {0, xd.strides()[0], xd.strides()[1]}, xd.offset())
+                : GradMode.noGrad(() -> Ops.reshape(xd, 1, -1, in));
         Tensor w = weight.detach();
         Tensor wt3 = w.asStrided(new int[] {1, in, out}, new int[] {0, w.strides()[1], w.strides()[0]}, w.offset());
         int[] shape = x.shape();

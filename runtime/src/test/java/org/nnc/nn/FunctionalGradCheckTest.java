@@ -43,6 +43,10 @@ public class FunctionalGradCheckTest {
         l.add(new Case("logSoftmax", x -> Functional.logSoftmax(x[0], -1), new Tensor[] {u(2, 3, 4)}));
         l.add(new Case("linear", x -> Functional.linear(x[0], x[1], x[2]), new Tensor[] {u(4, 3), u(5, 3), u(5)}));
         l.add(new Case("linearRelu", x -> Functional.linearRelu(x[0], x[1], x[2]), new Tensor[] {u(4, 3), u(5, 3), u(5)}));
+        // Matrix inputs go in as strided views: a transposed one, and a column slice (a recurrent layer's h).
+        l.add(new Case("linear of a transposed input", x -> Functional.linear(x[0].t(), x[1], x[2]), new Tensor[] {u(3, 4), u(5, 3), u(5)}));
+        l.add(new Case("linearRelu of a column slice", x -> Functional.linearRelu(org.nnc.ops.Ops.slice(x[0], 1, 2, 5, 1), x[1], x[2]),
+                new Tensor[] {u(4, 6), u(5, 3), u(5)}));
         l.add(new Case("conv2dRelu", x -> Functional.conv2dRelu(x[0], x[1], x[2], 1, 1, 1), new Tensor[] {u(2, 2, 5, 5), u(3, 2, 3, 3), u(3)}));
         l.add(new Case("conv2d stride 1 pad 1", x -> Functional.conv2d(x[0], x[1], x[2], 1, 1, 1), new Tensor[] {u(2, 2, 5, 5), u(3, 2, 3, 3), u(3)}));
         l.add(new Case("conv2d stride 2 dilation 2", x -> Functional.conv2d(x[0], x[1], null, 2, 2, 2), new Tensor[] {u(1, 2, 7, 6), u(2, 2, 3, 3)}));
