@@ -112,7 +112,8 @@ public final class Functional {
             Tensor gz = relu ? Ops.reluBackward(g, y) : g;
             Tensor g2 = Ops.reshape(gz, -1, out);
             Tensor gx = x.requiresGrad() ? Ops.reshape(Ops.matmul(g2, weight.detach()), x.shape()) : null;
-            Tensor gw = weight.requiresGrad() ? Ops.matmul(Ops.transpose(g2, 0, 1), Ops.reshape(Ops.contiguous(x.detach()), -1, in)) : null;
+            Tensor x2 = x.dim() == 2 ? xd : Ops.reshape(Ops.contiguous(xd), -1, in);   // matmul takes a strided matrix as it is
+            Tensor gw = weight.requiresGrad() ? Ops.matmul(Ops.transpose(g2, 0, 1), x2) : null;
             Tensor gb = bias != null && bias.requiresGrad() ? Ops.sum(g2, 0, false) : null;
             return new Tensor[] {gx, gw, gb};
         }, x, weight, bias);
