@@ -17,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,15 +114,11 @@ class CublasTest {
         try (InputStream in = CublasTest.class.getResourceAsStream("fake_cublas.c")) {
             Files.copy(in, src);
         }
-        Process cc;
         try {
-            cc = new ProcessBuilder("cc", "-O1", "-shared", "-fPIC", "-o", lib.toString(), src.toString()).redirectErrorStream(true).start();
+            ExternalCommand.run(List.of("cc", "-O1", "-shared", "-fPIC", "-o", lib.toString(), src.toString()), Map.of(), 60);
         } catch (IOException e) {
             Assumptions.abort("no C compiler (cc) to build the stand-in cuBLAS: " + e.getMessage());
-            return null;
         }
-        String log = new String(cc.getInputStream().readAllBytes());
-        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, log);
         return lib;
     }
 
@@ -174,14 +170,11 @@ class CublasTest {
     void aLibraryWithoutTheEntryPointsIsRefusedByName(@TempDir Path dir) throws Exception {
         Path empty = dir.resolve("empty.c"), lib = dir.resolve("libcublas.so.12");
         Files.writeString(empty, "int nothing_here(void) { return 0; }\n");
-        Process cc;
         try {
-            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", lib.toString(), empty.toString()).redirectErrorStream(true).start();
+            ExternalCommand.run(List.of("cc", "-shared", "-fPIC", "-o", lib.toString(), empty.toString()), Map.of(), 60);
         } catch (IOException e) {
             Assumptions.abort("no C compiler (cc): " + e.getMessage());
-            return;
         }
-        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Cublas(lib));
         assertEquals("it has no cublasCreate_v2", e.getMessage());
     }

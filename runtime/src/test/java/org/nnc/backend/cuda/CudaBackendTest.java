@@ -230,7 +230,7 @@ class CudaBackendTest {
             Tensor b = Tensor.rand(g, DType.FLOAT32, 70);
             Tensor gpu = Functional.linearRelu(a.to(CUDA), wt.to(CUDA), b.to(CUDA));
             Tensor ar = Tensor.of(round(a.toFloatArray()), a.shape()), wr = Tensor.of(round(wt.toFloatArray()), wt.shape());
-            close("TF32 product", Functional.linearRelu(ar, wr, b), gpu, 1e-5, 1e-5);
+            close("TF32 product", Functional.linearRelu(ar, wr, b), gpu, 1e-4, 1e-4);   // tensor cores sum in their own order
             double off = 0;
             float[] full = Functional.linearRelu(a, wt, b).toFloatArray(), got = gpu.toFloatArray();
             for (int i = 0; i < full.length; i++) off = Math.max(off, Math.abs(full[i] - got[i]));

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,24 +23,13 @@ class CudaKernelsOnHostTest {
         Path dir = Files.createTempDirectory("kernels-on-host");
         Path exe = dir.resolve("kernels_on_host");
         try {
-            String build = run(List.of("/usr/bin/g++", "-std=c++20", "-O1", "-w", "-o", exe.toString(),
-                    "src/test/cuda/kernels_on_host.cpp"));
+            String build = ExternalCommand.run(List.of("/usr/bin/g++", "-std=c++20", "-O1", "-w", "-o", exe.toString(),
+                    "src/test/cuda/kernels_on_host.cpp"), Map.of(), 120);
             assertEquals("", build, "g++ output");
-            assertEquals("all kernel checks passed\n", run(List.of(exe.toString())));
+            assertEquals("all kernel checks passed\n", ExternalCommand.run(List.of(exe.toString()), Map.of(), 120));
         } finally {
             Files.deleteIfExists(exe);
             Files.deleteIfExists(dir);
         }
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command.get(0) + " timed out");
-        }
-        assertEquals(0, p.exitValue(), out);
-        return out;
     }
 }

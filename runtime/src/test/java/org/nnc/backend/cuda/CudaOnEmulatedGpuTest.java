@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,13 +43,14 @@ class CudaOnEmulatedGpuTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
         Path dir = Files.createTempDirectory("emulated-gpu");
         try {
-            run(dir, List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
-                    "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), 120);
+            ExternalCommand.run(List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
+                    "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), Map.of(), 120);
             List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss8m",
                     "-Djava.io.tmpdir=" + dir, "-Dnnc.cublas=false", "-cp", System.getProperty("java.class.path"),
                     CudaOnEmulatedGpuTest.class.getName()));
-            String out = run(dir, java, 300);
+            String old = System.getenv("LD_LIBRARY_PATH");   // the emulated driver first on the library path
+            String out = ExternalCommand.run(java, Map.of("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old)), 300);
             assertTrue(out.contains("device: nnc host emulator (not a GPU) (cuda:0"), out);
             Matcher m = Pattern.compile("tests found (\\d+), succeeded (\\d+)").matcher(out);
             assertTrue(m.find(), out);
@@ -60,21 +61,6 @@ class CudaOnEmulatedGpuTest {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
-    }
-
-    /** Runs a command with the emulated driver first on the library path; its output, or a failure with it. */
-    private static String run(Path dir, List<String> command, int seconds) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        String old = System.getenv("LD_LIBRARY_PATH");
-        pb.environment().put("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command.get(0) + " timed out:\n" + out);
-        }
-        assertEquals(0, p.exitValue(), out);
-        return out;
     }
 
     /** The second JVM: runs the CUDA test classes through JUnit's launcher and prints what happened. */

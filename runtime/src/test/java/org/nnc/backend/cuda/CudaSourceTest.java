@@ -12,6 +12,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -57,12 +59,9 @@ class CudaSourceTest {
         assumeTrue(Files.isExecutable(nvcc), "nvcc 13.0 is not installed here");
         Path out = Files.createTempFile("nnc_kernels", ".fatbin");
         try {
-            Process p = new ProcessBuilder(nvcc.toString(), "-fatbin", "-O3", "-std=c++17",
+            ExternalCommand.run(List.of(nvcc.toString(), "-fatbin", "-O3", "-std=c++17",
                     "-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=sm_90",
-                    "-gencode", "arch=compute_90,code=compute_90", "-o", out.toString(), CU.toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), log);
+                    "-gencode", "arch=compute_90,code=compute_90", "-o", out.toString(), CU.toString()), Map.of(), 300);
             assertArrayEquals(Files.readAllBytes(FATBIN), Files.readAllBytes(out), "the committed fatbin is stale: run build.sh");
         } finally {
             Files.deleteIfExists(out);
