@@ -554,7 +554,7 @@ extern "C" __global__ void cross_entropy_rows(int b, int c, const float* x, cons
 
 // Its gradient (Backend.crossEntropyBackward): one thread per element, scale[i] · (softmax − one-hot), 0 on ignored rows.
 extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, const void* t, int tt, long long ignore,
-                                                  const double* lse, const float* scale, float* dx) {
+                                                  const double* lse, const float* scale, int scaleStride, float* dx) {
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= (long long) b * c) return;
     int i = (int) (e / c), j = (int) (e % c);
@@ -565,7 +565,7 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     }
     int ti = (int) (raw < 0 ? raw + c : raw);
     double p = exp(x[e] - lse[i]);
-    dx[e] = (float) (scale[i] * (j == ti ? p - 1 : p));
+    dx[e] = (float) (scale[(long long) i * scaleStride] * (j == ti ? p - 1 : p));
 }
 
 // One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one

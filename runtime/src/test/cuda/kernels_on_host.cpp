@@ -274,7 +274,7 @@ int main() {
         expect(per[2] != per[2], "a NaN row gives NaN", per[2], NAN);
         expect(std::fabs(per[3] - std::log(3.0)) < 1e-6, "equal logits: log c", per[3], std::log(3.0));
         expect(err == 0, "no bad target", err, 0);
-        launch({1}, {256}, false, [&] { cross_entropy_backward(b, c, x.data(), t.data(), 3, -100, lse.data(), scale.data(), dx.data()); });
+        launch({1}, {256}, false, [&] { cross_entropy_backward(b, c, x.data(), t.data(), 3, -100, lse.data(), scale.data(), 1, dx.data()); });
         for (int j = 0; j < c; j++) {
             double p = std::exp(x[j] - lse[0]);
             expect(std::fabs(dx[j] - 0.5 * (j == 2 ? p - 1 : p)) < 1e-6, "cross-entropy gradient", dx[j], 0.5 * (j == 2 ? p - 1 : p));

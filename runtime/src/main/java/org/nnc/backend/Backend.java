@@ -66,7 +66,7 @@ public interface Backend {
      */
     void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid);
 
-    /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale contiguous float32 [B]. */
+    /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale float32 [B] of any stride (0: one scale broadcast to every row). */
     void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
 
     /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */

@@ -36,7 +36,7 @@ final class CrossEntropyF32 {
         };
         return Autograd.record("crossEntropy", y, g -> {
             Tensor scale = r == Functional.Reduction.MEAN ? Ops.div(g, count) : g;
-            scale = Ops.contiguous(Ops.broadcastTo(scale, new int[] {b}));
+            scale = Ops.broadcastTo(scale, new int[] {b});   // a mean's one scale reaches every row with stride 0
             Tensor dx = Tensor.uninitialized(DType.FLOAT32, dev, b, c);
             x.backend().crossEntropyBackward(x, t, ignoreIndex, lse, scale, dx);
             return new Tensor[] {dx, null};

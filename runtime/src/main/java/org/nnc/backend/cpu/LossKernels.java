@@ -49,7 +49,7 @@ final class LossKernels {
         int b = logits.size(0), c = logits.size(1);
         float[] x = f32(logits), g = f32(scale), d = f32(dx);
         double[] l = ((Storage.F64) lse.storage()).data;
-        int xo = logits.offset(), go = scale.offset(), doff = dx.offset(), lo = lse.offset(), to = target.offset();
+        int xo = logits.offset(), go = scale.offset(), gs = scale.strides()[0], doff = dx.offset(), lo = lse.offset(), to = target.offset();
         Storage t = target.storage();
         Parallel.forRange(b, (long) b * c * 8, (from, end) -> {
             for (int i = from; i < end; i++) {
@@ -59,7 +59,7 @@ final class LossKernels {
                     continue;
                 }
                 int ti = target(t, to + i, c);
-                double gi = g[go + i];
+                double gi = g[go + i * gs];
                 for (int j = 0; j < c; j++) {
                     double p = Math.exp(x[xo + row + j] - l[lo + i]);
                     d[doff + row + j] = (float) (gi * (j == ti ? p - 1 : p));

@@ -253,7 +253,7 @@ final class CudaBackend implements Backend {
         if (n == 0) return;
         int b = logits.shape()[0], c = logits.shape()[1];
         ctx.launch("cross_entropy_backward", grid(n), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
-                ignore, at(lse, lse.offset()), at(scale, scale.offset()), at(dx, dx.offset()));
+                ignore, at(lse, lse.offset()), at(scale, scale.offset()), scale.strides()[0], at(dx, dx.offset()));
     }
 
     // ---------------------------------------------------------------- optimizer steps
