@@ -651,13 +651,36 @@ extern "C" __global__ void gru_cell_backward(int b, int hid, const float* dout, 
 
 // Fused optimizer steps (Backend.sgdStep / adamStep): one thread per element of a contiguous float32
 // parameter, in place, instead of three to eleven element-wise launches per parameter.
+__device__ __forceinline__ void sgd_update(float* p, const float* d, float* buf, long long i, float lr, float momentum,
+                                           float dampening, int nesterov) {
+    float b = buf[i] * momentum + (1 - dampening) * d[i];
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d[i] + momentum * b : b);
+}
+
 extern "C" __global__ void sgd_step(int n, float* p, const float* d, float* buf, float lr, float momentum, float dampening,
                                     int nesterov) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
-    float b = buf[i] * momentum + (1 - dampening) * d[i];
-    buf[i] = b;
-    p[i] -= lr * (nesterov ? d[i] + momentum * b : b);
+    sgd_update(p, d, buf, i, lr, momentum, dampening, nesterov);
+}
+
+// Up to PARAMS parameters' SGD steps in one launch (Backend.sgdSteps), their addresses passed by value as
+// kernel arguments (1,040 bytes; the limit is 4 KiB): one thread per element of all of them, parameter k
+// holding elements start[k] to start[k + 1]. A model's step is then one launch instead of one per parameter.
+#define PARAMS 32
+struct ParamList {
+    long long n;
+    long long start[PARAMS + 1];
+    long long p[PARAMS], d[PARAMS], buf[PARAMS];
+};
+
+extern "C" __global__ void sgd_step_multi(ParamList l, float lr, float momentum, float dampening, int nesterov) {
+    long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= l.start[l.n]) return;
+    int k = 0;
+    while (e >= l.start[k + 1]) k++;
+    sgd_update((float*) l.p[k], (const float*) l.d[k], (float*) l.buf[k], e - l.start[k], lr, momentum, dampening, nesterov);
 }
 
 extern "C" __global__ void adam_step(int n, float* p, const float* d, float* m, float* v, float lr, float beta1, float beta2,

@@ -1,5 +1,7 @@
 package org.nnc.backend;
 
+import java.util.List;
+
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Storage;
@@ -94,6 +96,17 @@ public interface Backend {
      */
     default boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                              double c1, double c2) {
+        return false;
+    }
+
+    /**
+     * {@link #sgdStep} for several parameters at once (same lengths of lists, same options), all or none:
+     * false where the backend has no such form or a parameter is not {@link #fusableStep fusable}, and the
+     * optimizer then steps each parameter. A GPU does a whole model in one launch where one per parameter
+     * would cost a launch each.
+     */
+    default boolean sgdSteps(List<Tensor> p, List<Tensor> d, List<Tensor> buf, double lr, double momentum, double dampening,
+                             boolean nesterov) {
         return false;
     }
 

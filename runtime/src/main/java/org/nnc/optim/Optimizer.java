@@ -82,17 +82,30 @@ public abstract class Optimizer {
     private void updateAll() {
         try (GradMode.Scope s = GradMode.disable()) {
             for (Group g : groups) {
+                List<Tensor> ps = new ArrayList<>();
+                List<Map<String, Tensor>> states = new ArrayList<>();
+                List<Long> ts = new ArrayList<>();
                 for (Tensor p : g.params) {
                     if (p.grad() == null) continue;
-                    long t = steps.merge(p, 1L, Long::sum);
-                    update(p, p.grad(), state.computeIfAbsent(p, k -> new LinkedHashMap<>()), t, g);
+                    ps.add(p);
+                    states.add(state.computeIfAbsent(p, k -> new LinkedHashMap<>()));
+                    ts.add(steps.merge(p, 1L, Long::sum));
                 }
+                if (updateTogether(ps, states, g)) continue;
+                for (int i = 0; i < ps.size(); i++) update(ps.get(i), ps.get(i).grad(), states.get(i), ts.get(i), g);
             }
         }
     }
 
     /** Updates p in place from its gradient; {@code st} keeps this parameter's buffers, {@code t} counts its steps from 1. */
     protected abstract void update(Tensor p, Tensor grad, Map<String, Tensor> st, long t, Group g);
+
+    /**
+     * Updates all of a group's parameters that have gradients at once, where the optimizer and the backend
+     * have a form for it (on a GPU, one launch for the group), and says whether it did; else each goes
+     * through {@link #update}. None by default.
+     */
+    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, Group g) { return false; }
 
     /** grad + weightDecay · p, PyTorch's L2 penalty. */
     protected static Tensor decayed(Tensor p, Tensor grad, double wd) {

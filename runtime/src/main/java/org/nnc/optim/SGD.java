@@ -1,5 +1,6 @@
 package org.nnc.optim;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nnc.tensor.Tensor;
@@ -19,6 +20,24 @@ public final class SGD extends Optimizer {
     /** Parameter groups, each with its own options; missing ones take these defaults. */
     public SGD(List<Group> groups, double lr, double momentum) {
         super(withDefaults(groups, Map.of("lr", lr, "momentum", momentum, "dampening", 0.0, "nesterov", 0.0, "weightDecay", 0.0)));
+    }
+
+    /**
+     * With momentum and without weight decay, once every buffer exists (the first step makes them), the
+     * backend's {@code sgdSteps}: on a GPU one launch for the whole group.
+     */
+    @Override
+    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, Group g) {
+        double momentum = g.get("momentum");
+        if (ps.isEmpty() || momentum == 0 || g.get("weightDecay") != 0) return false;
+        List<Tensor> grads = new ArrayList<>(ps.size()), bufs = new ArrayList<>(ps.size());
+        for (int i = 0; i < ps.size(); i++) {
+            Tensor buf = states.get(i).get("momentum_buffer");
+            if (buf == null) return false;
+            grads.add(ps.get(i).grad());
+            bufs.add(buf);
+        }
+        return ps.get(0).backend().sgdSteps(ps, grads, bufs, g.get("lr"), momentum, g.get("dampening"), g.get("nesterov") != 0);
     }
 
     @Override

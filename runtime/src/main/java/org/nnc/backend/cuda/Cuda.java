@@ -181,16 +181,17 @@ public final class Cuda {
             }).address();
         }
 
-        /** Most arguments a kernel takes, and the bytes their values may fill (a Geom is 184). */
-        private static final int MAX_ARGS = 24, VALUE_BYTES = 512;
+        /** Most arguments a kernel takes, and the bytes their values may fill (a Geom is 184, a ParamList 1,040). */
+        private static final int MAX_ARGS = 24, VALUE_BYTES = 2048;
 
         /** Where a launch's arguments are written: MAX_ARGS pointers, then the values they point at. */
         private final MemorySegment args = Arena.ofAuto().allocate(8L * MAX_ARGS + VALUE_BYTES, 16);
 
         /**
          * Launches a kernel on a 1-D grid (or a 3-D one when {@code grid} has three entries) on the default
-         * stream. Arguments are Integer (int), Long (long long, or a device address), Float, Double, or int[]
-         * (a struct of ints). They are written into one native buffer for {@link Driver#launch}.
+         * stream. Arguments are Integer (int), Long (long long, or a device address), Float, Double, int[] (a
+         * struct of ints) or long[] (a struct of 64-bit fields). They are written into one native buffer for
+         * {@link Driver#launch}.
          */
         synchronized void launch(String kernel, int[] grid, int block, Object... values) {
             makeCurrent();
@@ -206,6 +207,10 @@ public final class Cuda {
                     case int[] struct -> {
                         MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_INT, at, struct.length);
                         at += (4L * struct.length + 7) & ~7L;
+                    }
+                    case long[] struct -> {
+                        MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_LONG, at, struct.length);
+                        at += 8L * struct.length;
                     }
                     default -> throw new IllegalArgumentException("kernel argument of type " + values[k].getClass());
                 }

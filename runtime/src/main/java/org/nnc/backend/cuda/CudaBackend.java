@@ -3,6 +3,7 @@ package org.nnc.backend.cuda;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 import jcuda.driver.JCudaDriver;
 import org.nnc.backend.Backend;
 import org.nnc.backend.BinaryFn;
@@ -265,6 +266,38 @@ final class CudaBackend implements Backend {
         if (n > 0) {
             ctx.launch("sgd_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(buf, buf.offset()),
                     (float) lr, (float) momentum, (float) dampening, nesterov ? 1 : 0);
+        }
+        return true;
+    }
+
+    /** Parameters per {@code sgd_step_multi} launch: the kernel's {@code PARAMS}. */
+    private static final int PARAMS = 32;
+
+    @Override
+    public boolean sgdSteps(List<Tensor> ps, List<Tensor> ds, List<Tensor> bufs, double lr, double momentum, double dampening,
+                            boolean nesterov) {
+        for (int i = 0; i < ps.size(); i++) {
+            if (!Backend.fusableStep(ps.get(i), ds.get(i), bufs.get(i)) || ps.get(i).backend() != this) return false;
+        }
+        for (int from = 0; from < ps.size(); from += PARAMS) {
+            int n = Math.min(PARAMS, ps.size() - from);
+            // The kernel's ParamList: n, start[PARAMS + 1], p[PARAMS], d[PARAMS], buf[PARAMS], all 64-bit.
+            long[] list = new long[1 + (PARAMS + 1) + 3 * PARAMS];
+            list[0] = n;
+            long total = 0;
+            for (int k = 0; k < n; k++) {
+                Tensor p = ps.get(from + k), d = ds.get(from + k), buf = bufs.get(from + k);
+                list[1 + k] = total;
+                total += p.numel();
+                list[2 + PARAMS + k] = at(p, p.offset());
+                list[2 + 2 * PARAMS + k] = at(d, d.offset());
+                list[2 + 3 * PARAMS + k] = at(buf, buf.offset());
+            }
+            list[1 + n] = total;
+            if (total > 0) {
+                ctx.launch("sgd_step_multi", new int[] {(int) ((total + BLOCK - 1) / BLOCK)}, BLOCK, list, (float) lr, (float) momentum,
+                        (float) dampening, nesterov ? 1 : 0);
+            }
         }
         return true;
     }

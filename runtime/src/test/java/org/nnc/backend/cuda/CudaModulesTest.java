@@ -101,6 +101,33 @@ class CudaModulesTest {
     }
 
     @Test
+    void sgdStepsManyParametersTogetherAsEachAlone() {
+        // 41 parameters of many lengths: more than one launch's 32, each step after the first through sgdSteps.
+        for (boolean nesterov : new boolean[] {false, true}) {
+            List<Tensor> cpu = new ArrayList<>(), gpu = new ArrayList<>(), coeff = new ArrayList<>();
+            Generator g = new Generator(11);
+            for (int i = 0; i < 41; i++) {
+                Tensor init = Tensor.rand(g, DType.FLOAT32, i == 40 ? 1000 : i + 1);
+                cpu.add(init.clone().detach().requiresGrad(true));
+                gpu.add(init.to(CUDA).detach().requiresGrad(true));
+                coeff.add(Tensor.rand(g, DType.FLOAT32, init.shape()));
+            }
+            Optimizer oc = new SGD(cpu, 0.05, 0.9, 0, nesterov, 0), og = new SGD(gpu, 0.05, 0.9, 0, nesterov, 0);
+            for (int step = 0; step < 3; step++) {
+                oc.zeroGrad();
+                og.zeroGrad();
+                for (int i = 0; i < 41; i++) {
+                    cpu.get(i).pow(2).mul(coeff.get(i)).sum().backward();
+                    gpu.get(i).pow(2).mul(coeff.get(i).to(CUDA)).sum().backward();
+                }
+                oc.step();
+                og.step();
+            }
+            for (int i = 0; i < 41; i++) close("parameter " + i + (nesterov ? " (Nesterov)" : ""), cpu.get(i), gpu.get(i), 1e-6, 1e-5);
+        }
+    }
+
+    @Test
     void aTrainingRunReachesTheSameAccuracyOnBothDevices() {
         TensorDataset data = spirals();
         double[] acc = new double[2];
