@@ -683,14 +683,36 @@ extern "C" __global__ void sgd_step_multi(ParamList l, float lr, float momentum,
     sgd_update((float*) l.p[k], (const float*) l.d[k], (float*) l.buf[k], e - l.start[k], lr, momentum, dampening, nesterov);
 }
 
-extern "C" __global__ void adam_step(int n, float* p, const float* d, float* m, float* v, float lr, float beta1, float beta2,
-                                     float eps, float c1, float c2) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
+__device__ __forceinline__ void adam_update(float* p, const float* d, float* m, float* v, long long i, float lr, float beta1,
+                                            float beta2, float eps, float c1, float c2) {
     float g = d[i];
     float mi = m[i] * beta1 + (1 - beta1) * g;
     float vi = v[i] * beta2 + (1 - beta2) * g * g;
     m[i] = mi;
     v[i] = vi;
     p[i] -= (lr / c1) * mi / (sqrtf(vi) / sqrtf(c2) + eps);
+}
+
+extern "C" __global__ void adam_step(int n, float* p, const float* d, float* m, float* v, float lr, float beta1, float beta2,
+                                     float eps, float c1, float c2) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    adam_update(p, d, m, v, i, lr, beta1, beta2, eps, c1, c2);
+}
+
+// Up to PARAMS parameters' Adam steps in one launch (Backend.adamSteps), as sgd_step_multi (1,296 bytes of
+// arguments).
+struct AdamList {
+    long long n;
+    long long start[PARAMS + 1];
+    long long p[PARAMS], d[PARAMS], m[PARAMS], v[PARAMS];
+};
+
+extern "C" __global__ void adam_step_multi(AdamList l, float lr, float beta1, float beta2, float eps, float c1, float c2) {
+    long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= l.start[l.n]) return;
+    int k = 0;
+    while (e >= l.start[k + 1]) k++;
+    adam_update((float*) l.p[k], (const float*) l.d[k], (float*) l.m[k], (float*) l.v[k], e - l.start[k], lr, beta1, beta2, eps,
+                c1, c2);
 }

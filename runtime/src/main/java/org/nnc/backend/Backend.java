@@ -110,6 +110,12 @@ public interface Backend {
         return false;
     }
 
+    /** {@link #adamStep} for several parameters at once, all with the same step count (so c1, c2): all or none, as {@link #sgdSteps}. */
+    default boolean adamSteps(List<Tensor> p, List<Tensor> d, List<Tensor> m, List<Tensor> v, double lr, double beta1, double beta2,
+                              double eps, double c1, double c2) {
+        return false;
+    }
+
     /**
      * One LSTM step in float32 (gate order i, f, g, o): from the gate pre-activations {@code gates}
      * [B, 4H] (contiguous) and the previous cell state {@code cPrev} [B, H] (rows contiguous, any row

@@ -1,5 +1,6 @@
 package org.nnc.optim;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nnc.tensor.Tensor;
@@ -18,6 +19,26 @@ public class Adam extends Optimizer {
     public Adam(List<Tensor> params) { this(params, 1e-3); }
 
     protected boolean decoupled() { return false; }
+
+    /**
+     * Without weight decay and with every parameter at the same step count, the backend's
+     * {@code adamSteps}: on a GPU one launch for the whole group.
+     */
+    @Override
+    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, List<Long> ts, Group g) {
+        if (ps.isEmpty() || g.get("weightDecay") != 0) return false;
+        long t = ts.get(0);
+        List<Tensor> grads = new ArrayList<>(ps.size()), ms = new ArrayList<>(ps.size()), vs = new ArrayList<>(ps.size());
+        for (int i = 0; i < ps.size(); i++) {
+            if (ts.get(i) != t) return false;
+            Tensor p = ps.get(i);
+            grads.add(p.grad());
+            ms.add(states.get(i).computeIfAbsent("exp_avg", k -> Tensor.zerosLike(p)));
+            vs.add(states.get(i).computeIfAbsent("exp_avg_sq", k -> Tensor.zerosLike(p)));
+        }
+        double b1 = g.get("beta1"), b2 = g.get("beta2");
+        return ps.get(0).backend().adamSteps(ps, grads, ms, vs, g.get("lr"), b1, b2, g.get("eps"), 1 - Math.pow(b1, t), 1 - Math.pow(b2, t));
+    }
 
     @Override
     protected void update(Tensor p, Tensor grad, Map<String, Tensor> st, long t, Group g) {

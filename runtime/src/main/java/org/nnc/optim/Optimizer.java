@@ -91,7 +91,7 @@ public abstract class Optimizer {
                     states.add(state.computeIfAbsent(p, k -> new LinkedHashMap<>()));
                     ts.add(steps.merge(p, 1L, Long::sum));
                 }
-                if (updateTogether(ps, states, g)) continue;
+                if (updateTogether(ps, states, ts, g)) continue;
                 for (int i = 0; i < ps.size(); i++) update(ps.get(i), ps.get(i).grad(), states.get(i), ts.get(i), g);
             }
         }
@@ -103,9 +103,9 @@ public abstract class Optimizer {
     /**
      * Updates all of a group's parameters that have gradients at once, where the optimizer and the backend
      * have a form for it (on a GPU, one launch for the group), and says whether it did; else each goes
-     * through {@link #update}. None by default.
+     * through {@link #update}. {@code ts} are their step counts, as {@link #update}'s {@code t}. None by default.
      */
-    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, Group g) { return false; }
+    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, List<Long> ts, Group g) { return false; }
 
     /** grad + weightDecay · p, PyTorch's L2 penalty. */
     protected static Tensor decayed(Tensor p, Tensor grad, double wd) {

@@ -27,7 +27,7 @@ public final class SGD extends Optimizer {
      * backend's {@code sgdSteps}: on a GPU one launch for the whole group.
      */
     @Override
-    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, Group g) {
+    protected boolean updateTogether(List<Tensor> ps, List<Map<String, Tensor>> states, List<Long> ts, Group g) {
         double momentum = g.get("momentum");
         if (ps.isEmpty() || momentum == 0 || g.get("weightDecay") != 0) return false;
         List<Tensor> grads = new ArrayList<>(ps.size()), bufs = new ArrayList<>(ps.size());

@@ -270,34 +270,53 @@ final class CudaBackend implements Backend {
         return true;
     }
 
-    /** Parameters per {@code sgd_step_multi} launch: the kernel's {@code PARAMS}. */
+    /** Parameters per {@code *_step_multi} launch: the kernels' {@code PARAMS}. */
     private static final int PARAMS = 32;
 
     @Override
     public boolean sgdSteps(List<Tensor> ps, List<Tensor> ds, List<Tensor> bufs, double lr, double momentum, double dampening,
                             boolean nesterov) {
+        return multiStep("sgd_step_multi", List.of(ps, ds, bufs), (float) lr, (float) momentum, (float) dampening, nesterov ? 1 : 0);
+    }
+
+    @Override
+    public boolean adamSteps(List<Tensor> ps, List<Tensor> ds, List<Tensor> ms, List<Tensor> vs, double lr, double beta1, double beta2,
+                             double eps, double c1, double c2) {
+        return multiStep("adam_step_multi", List.of(ps, ds, ms, vs), (float) lr, (float) beta1, (float) beta2, (float) eps, (float) c1,
+                (float) c2);
+    }
+
+    /**
+     * An optimizer step of many parameters through a {@code *_step_multi} kernel, PARAMS at a time: the
+     * kernel's list (n, start[PARAMS + 1], then one array of PARAMS addresses per tensor list, all 64-bit)
+     * followed by the options. False, launching nothing, unless every tensor is fusable and on this GPU.
+     */
+    private boolean multiStep(String kernel, List<List<Tensor>> tensors, Object... options) {
+        List<Tensor> ps = tensors.get(0);
         for (int i = 0; i < ps.size(); i++) {
-            if (!Backend.fusableStep(ps.get(i), ds.get(i), bufs.get(i)) || ps.get(i).backend() != this) return false;
+            Tensor[] others = new Tensor[tensors.size() - 1];
+            for (int j = 1; j < tensors.size(); j++) others[j - 1] = tensors.get(j).get(i);
+            if (!Backend.fusableStep(ps.get(i), others) || ps.get(i).backend() != this) return false;
         }
         for (int from = 0; from < ps.size(); from += PARAMS) {
             int n = Math.min(PARAMS, ps.size() - from);
-            // The kernel's ParamList: n, start[PARAMS + 1], p[PARAMS], d[PARAMS], buf[PARAMS], all 64-bit.
-            long[] list = new long[1 + (PARAMS + 1) + 3 * PARAMS];
+            long[] list = new long[1 + (PARAMS + 1) + tensors.size() * PARAMS];
             list[0] = n;
             long total = 0;
             for (int k = 0; k < n; k++) {
-                Tensor p = ps.get(from + k), d = ds.get(from + k), buf = bufs.get(from + k);
                 list[1 + k] = total;
-                total += p.numel();
-                list[2 + PARAMS + k] = at(p, p.offset());
-                list[2 + 2 * PARAMS + k] = at(d, d.offset());
-                list[2 + 3 * PARAMS + k] = at(buf, buf.offset());
+                total += ps.get(from + k).numel();
+                for (int j = 0; j < tensors.size(); j++) {
+                    Tensor t = tensors.get(j).get(from + k);
+                    list[2 + (j + 1) * PARAMS + k] = at(t, t.offset());
+                }
             }
             list[1 + n] = total;
-            if (total > 0) {
-                ctx.launch("sgd_step_multi", new int[] {(int) ((total + BLOCK - 1) / BLOCK)}, BLOCK, list, (float) lr, (float) momentum,
-                        (float) dampening, nesterov ? 1 : 0);
-            }
+            if (total == 0) continue;
+            Object[] args = new Object[1 + options.length];
+            args[0] = list;
+            System.arraycopy(options, 0, args, 1, options.length);
+            ctx.launch(kernel, new int[] {(int) ((total + BLOCK - 1) / BLOCK)}, BLOCK, args);
         }
         return true;
     }

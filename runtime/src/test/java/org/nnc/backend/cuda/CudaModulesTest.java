@@ -101,9 +101,11 @@ class CudaModulesTest {
     }
 
     @Test
-    void sgdStepsManyParametersTogetherAsEachAlone() {
-        // 41 parameters of many lengths: more than one launch's 32, each step after the first through sgdSteps.
-        for (boolean nesterov : new boolean[] {false, true}) {
+    void optimizersStepManyParametersTogetherAsEachAlone() {
+        // 41 parameters of many lengths: more than one launch's 32, through sgdSteps / adamSteps on the GPU.
+        List<Function<List<Tensor>, Optimizer>> opts = List.of(p -> new SGD(p, 0.05, 0.9, 0, false, 0),
+                p -> new SGD(p, 0.05, 0.9, 0, true, 0), p -> new Adam(p, 0.01));
+        for (Function<List<Tensor>, Optimizer> make : opts) {
             List<Tensor> cpu = new ArrayList<>(), gpu = new ArrayList<>(), coeff = new ArrayList<>();
             Generator g = new Generator(11);
             for (int i = 0; i < 41; i++) {
@@ -112,7 +114,7 @@ class CudaModulesTest {
                 gpu.add(init.to(CUDA).detach().requiresGrad(true));
                 coeff.add(Tensor.rand(g, DType.FLOAT32, init.shape()));
             }
-            Optimizer oc = new SGD(cpu, 0.05, 0.9, 0, nesterov, 0), og = new SGD(gpu, 0.05, 0.9, 0, nesterov, 0);
+            Optimizer oc = make.apply(cpu), og = make.apply(gpu);
             for (int step = 0; step < 3; step++) {
                 oc.zeroGrad();
                 og.zeroGrad();
@@ -123,7 +125,11 @@ class CudaModulesTest {
                 oc.step();
                 og.step();
             }
-            for (int i = 0; i < 41; i++) close("parameter " + i + (nesterov ? " (Nesterov)" : ""), cpu.get(i), gpu.get(i), 1e-6, 1e-5);
+            String name = og.getClass().getSimpleName();
+            for (int i = 0; i < 41; i++) close(name + " parameter " + i, cpu.get(i), gpu.get(i), 1e-6, 1e-5);
+            Map<String, Tensor> sc = oc.stateDict(), sg = og.stateDict();   // the buffers too: momentum, moments
+            assertEquals(sc.keySet(), sg.keySet());
+            for (String k : sc.keySet()) close(name + " " + k, sc.get(k), sg.get(k), 1e-6, 1e-5);
         }
     }
 
