@@ -435,21 +435,35 @@ extern "C" __global__ void im2col(Window w, int planes, const void* x, int t, vo
     st(cols, t, (int) e, v);
 }
 
-// The adjoint of im2col: each column entry is added back into its input position.
+// Along one axis, the output position whose window takes input position p at kernel offset i, or -1.
+__device__ __forceinline__ int window_at(int p, int i, int stride, int padding, int dilation, int out) {
+    int num = p + padding - i * dilation;
+    if (num < 0 || num % stride != 0) return -1;
+    int o = num / stride;
+    return o < out ? o : -1;
+}
+
+// The window backwards below run one thread per input element and gather what the windows over it gave,
+// in the order of the kernel offsets, where a scatter from each output would need zeroed memory and atomic
+// adds, whose order, and so whose float sum, changes from run to run. They write every element of dx.
+
+// The adjoint of im2col: each input element is the sum of the column entries taken from it.
 extern "C" __global__ void col2im(Window w, int planes, const void* cols, int t, void* dx) {
-    long long n = (long long) planes * w.kernel * w.kernel * w.outHeight * w.outWidth;
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
-    if (e >= n) return;
+    if (e >= (long long) planes * w.height * w.width) return;
+    int ix = (int) (e % w.width), iy = (int) (e / w.width % w.height);
+    long long plane = e / ((long long) w.height * w.width);
     int hw = w.outHeight * w.outWidth;
-    int pos = (int) (e % hw);
-    long long row = e / hw;
-    int j = (int) (row % w.kernel), i = (int) (row / w.kernel % w.kernel);
-    long long plane = row / (w.kernel * w.kernel);
-    int oh = pos / w.outWidth, ow = pos % w.outWidth;
-    int iy = oh * w.stride - w.padding + i * w.dilation, ix = ow * w.stride - w.padding + j * w.dilation;
-    if (iy >= 0 && iy < w.height && ix >= 0 && ix < w.width) {
-        atomic_add(dx, t, (int) (plane * w.height * w.width + iy * w.width + ix), ld(cols, t, (int) e));
+    double s = 0;
+    for (int i = 0; i < w.kernel; i++) {
+        int oh = window_at(iy, i, w.stride, w.padding, w.dilation, w.outHeight);
+        if (oh < 0) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ow = window_at(ix, j, w.stride, w.padding, w.dilation, w.outWidth);
+            if (ow >= 0) s += ld(cols, t, (int) (((plane * w.kernel + i) * w.kernel + j) * hw + oh * w.outWidth + ow));
+        }
     }
+    st(dx, t, (int) e, s);
 }
 
 // One thread per output: the first maximum of the window, or its last NaN, and that element's index in its plane.
@@ -478,11 +492,23 @@ extern "C" __global__ void max_pool(Window w, int planes, const void* x, int t, 
     argmax[o] = bestAt;
 }
 
-extern "C" __global__ void max_pool_backward(int planes, int per, int planeSize, const void* grad, int t,
-                                             const int* argmax, void* dx) {
-    int o = blockIdx.x * blockDim.x + threadIdx.x;
-    if (o >= planes * per) return;
-    atomic_add(dx, t, o / per * planeSize + argmax[o], ld(grad, t, o));
+// Each input element: the gradients of the outputs whose maximum it was.
+extern "C" __global__ void max_pool_backward(Window w, int planes, const void* grad, int t, const int* argmax, void* dx) {
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= planes * w.height * w.width) return;
+    int ix = e % w.width, iy = e / w.width % w.height, plane = e / (w.height * w.width), at = iy * w.width + ix;
+    int per = w.outHeight * w.outWidth;
+    double s = 0;
+    for (int i = 0; i < w.kernel; i++) {
+        int oh = window_at(iy, i, w.stride, w.padding, w.dilation, w.outHeight);
+        if (oh < 0) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ow = window_at(ix, j, w.stride, w.padding, w.dilation, w.outWidth);
+            int o = plane * per + oh * w.outWidth + ow;
+            if (ow >= 0 && argmax[o] == at) s += ld(grad, t, o);
+        }
+    }
+    st(dx, t, e, s);
 }
 
 // Average over the k × k window, padded zeros counted (count_include_pad, PyTorch's default).
@@ -504,20 +530,22 @@ extern "C" __global__ void avg_pool(Window w, int planes, const void* x, int t, 
     st(out, t, o, s / (w.kernel * w.kernel));
 }
 
+// Each input element: a k·k-th of the gradient of every output whose window holds it.
 extern "C" __global__ void avg_pool_backward(Window w, int planes, const void* grad, int t, void* dx) {
-    int o = blockIdx.x * blockDim.x + threadIdx.x;
+    int e = blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= planes * w.height * w.width) return;
+    int ix = e % w.width, iy = e / w.width % w.height, plane = e / (w.height * w.width);
     int per = w.outHeight * w.outWidth;
-    if (o >= planes * per) return;
-    int plane = o / per, y = o % per / w.outWidth, z = o % w.outWidth;
-    double share = ld(grad, t, o) / (w.kernel * w.kernel);
+    double s = 0;
     for (int i = 0; i < w.kernel; i++) {
-        int iy = y * w.stride - w.padding + i;
-        if (iy < 0 || iy >= w.height) continue;
+        int oh = window_at(iy, i, w.stride, w.padding, 1, w.outHeight);
+        if (oh < 0) continue;
         for (int j = 0; j < w.kernel; j++) {
-            int ix = z * w.stride - w.padding + j;
-            if (ix >= 0 && ix < w.width) atomic_add(dx, t, plane * w.height * w.width + iy * w.width + ix, share);
+            int ow = window_at(ix, j, w.stride, w.padding, 1, w.outWidth);
+            if (ow >= 0) s += ld(grad, t, plane * per + oh * w.outWidth + ow) / (w.kernel * w.kernel);
         }
     }
+    st(dx, t, e, s);
 }
 
 // Cross-entropy rows (Backend.crossEntropyRows): one thread per row of float32 logits [b, c]; targets are

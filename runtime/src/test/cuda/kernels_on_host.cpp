@@ -5,6 +5,8 @@
 // Built and run by CudaKernelsOnHostTest:  g++ -std=c++20 -O1 kernels_on_host.cpp
 #include "host_gpu.h"
 
+#include <algorithm>
+
 #include "../../main/cuda/nnc_kernels.cu"
 
 using host_gpu::launch;
@@ -180,7 +182,8 @@ int main() {
         std::vector<double> x(B * C * H * W), cols(n), back(B * C * H * W), wantBack(B * C * H * W);
         for (size_t i = 0; i < x.size(); i++) x[i] = (double) i;
         launch({blocks(n)}, {256}, false, [&] { im2col(w, B * C, x.data(), 1, cols.data()); });
-        launch({blocks(n)}, {256}, false, [&] { col2im(w, B * C, cols.data(), 1, back.data()); });
+        std::fill(back.begin(), back.end(), NAN);   // the window backwards write every element: no zeroing
+        launch({blocks(B * C * H * W)}, {256}, false, [&] { col2im(w, B * C, cols.data(), 1, back.data()); });
         for (int p = 0; p < B * C; p++)
             for (int i = 0; i < K; i++)
                 for (int j = 0; j < K; j++)
@@ -223,8 +226,10 @@ int main() {
         // The backwards: each output's gradient goes to its maximum, or a ninth to each window element.
         std::vector<float> g(outs), dmax(B * C * H * W), davg(B * C * H * W), wantMax(B * C * H * W), wantAvg(B * C * H * W);
         for (int o = 0; o < outs; o++) g[o] = (float) (o % 7) - 3;
-        launch({blocks(outs)}, {256}, false, [&] { max_pool_backward(B * C, H * W, H * W, g.data(), 0, arg.data(), dmax.data()); });
-        launch({blocks(outs)}, {256}, false, [&] { avg_pool_backward(pw, B * C, g.data(), 0, davg.data()); });
+        std::fill(dmax.begin(), dmax.end(), NAN);
+        std::fill(davg.begin(), davg.end(), NAN);
+        launch({blocks(B * C * H * W)}, {256}, false, [&] { max_pool_backward(pw, B * C, g.data(), 0, arg.data(), dmax.data()); });
+        launch({blocks(B * C * H * W)}, {256}, false, [&] { avg_pool_backward(pw, B * C, g.data(), 0, davg.data()); });
         for (int o = 0; o < outs; o++) {
             int p = o / (H * W), y = o % (H * W) / W, z = o % W;
             wantMax[p * H * W + arg[o]] += g[o];

@@ -167,7 +167,13 @@ public interface Backend {
      */
     void im2col(Tensor x, Window w, Tensor out);
 
-    /** The adjoint of {@link #im2col}: adds each column entry back into its input position of dx. */
+    /**
+     * The adjoint of {@link #im2col}: each input position of dx gets the sum of the column entries taken
+     * from it. Like the other window backwards ({@link #conv2dInputGrad}, {@link #maxPool2dBackward},
+     * {@link #avgPool2dBackward}), dx comes as {@code Tensor.uninitialized} makes it: zeroed on the CPU,
+     * whose kernels add into it, anything on a GPU, whose kernels gather and write every element (no
+     * atomics, so the same sums every run).
+     */
     void col2im(Tensor cols, Window w, Tensor dx);
 
     /**
@@ -193,7 +199,7 @@ public interface Backend {
         reduce(ReduceFn.SUM, per, 0, gw2);
     }
 
-    /** The input's gradient of {@link #conv2d}: dx (zeroed, contiguous) += col2im(w2ᵀ · g_b) for every image. */
+    /** The input's gradient of {@link #conv2d}: dx (contiguous, as {@link #col2im} takes it) = col2im(w2ᵀ · g_b) for every image. */
     default void conv2dInputGrad(Tensor w2, Tensor g, Window w, Tensor dx) {
         int b = g.shape()[0], ckk = w2.shape()[1], o = w2.shape()[0], l = g.shape()[2];
         Tensor wt = w2.asStrided(new int[] {b, ckk, o}, new int[] {0, w2.strides()[1], w2.strides()[0]}, w2.offset());
@@ -208,12 +214,13 @@ public interface Backend {
      */
     void maxPool2d(Tensor x, Window w, Tensor out, Tensor argmax);
 
-    /** Adds each output gradient to the input position its maximum came from. */
-    void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx);
+    /** Each input position of dx (as {@link #col2im} takes it) gets the gradients of the outputs whose maximum it was. */
+    void maxPool2dBackward(Tensor grad, Tensor argmax, Window w, Tensor dx);
 
     /** Average pooling counting padded zeros (PyTorch's default count_include_pad = true). */
     void avgPool2d(Tensor x, Window w, Tensor out);
 
+    /** Each input position of dx (as {@link #col2im} takes it) gets a k·k-th of the gradient of every window holding it. */
     void avgPool2dBackward(Tensor grad, Window w, Tensor dx);
 
     /** A square sliding window over an H × W plane, and the output size it gives. */

@@ -139,7 +139,7 @@ public final class Functional {
         x.backend().im2col(xc, w, cols);
         int[] shape = x.shape();
         return Autograd.record("unfold", cols, g -> {
-            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
+            Tensor dx = Tensor.uninitialized(g.dtype(), g.device(), shape);   // the window backwards write all of it (Backend.col2im)
             dx.backend().col2im(Ops.contiguous(g), w, dx);
             return new Tensor[] {dx};
         }, x);
@@ -185,7 +185,7 @@ public final class Functional {
             Tensor gz = Ops.contiguous(relu ? Ops.reluBackward(g, y) : g);
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad()) {
-                gx = Tensor.empty(gz.dtype(), dev, xShape);
+                gx = Tensor.uninitialized(gz.dtype(), dev, xShape);
                 gx.backend().conv2dInputGrad(w2, gz, w, gx);
             }
             if (weight.requiresGrad()) {
@@ -208,8 +208,8 @@ public final class Functional {
         x.backend().maxPool2d(Ops.contiguous(x.detach()), w, y, argmax);
         int[] shape = x.shape();
         return Autograd.record("maxPool2d", y, g -> {
-            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
-            dx.backend().maxPool2dBackward(Ops.contiguous(g), argmax, dx);
+            Tensor dx = Tensor.uninitialized(g.dtype(), g.device(), shape);
+            dx.backend().maxPool2dBackward(Ops.contiguous(g), argmax, w, dx);
             return new Tensor[] {dx};
         }, x);
     }
@@ -224,7 +224,7 @@ public final class Functional {
         x.backend().avgPool2d(Ops.contiguous(x.detach()), w, y);
         int[] shape = x.shape();
         return Autograd.record("avgPool2d", y, g -> {
-            Tensor dx = Tensor.empty(g.dtype(), g.device(), shape);
+            Tensor dx = Tensor.uninitialized(g.dtype(), g.device(), shape);
             dx.backend().avgPool2dBackward(Ops.contiguous(g), w, dx);
             return new Tensor[] {dx};
         }, x);

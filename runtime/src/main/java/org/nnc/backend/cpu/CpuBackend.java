@@ -546,7 +546,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void maxPool2d(Tensor x, Window w, Tensor out, Tensor argmax) { WindowKernels.maxPool(x, w, out, ints(argmax)); }
 
-    @Override public void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx) { WindowKernels.maxPoolBackward(grad, ints(argmax), dx); }
+    @Override public void maxPool2dBackward(Tensor grad, Tensor argmax, Window w, Tensor dx) { WindowKernels.maxPoolBackward(grad, ints(argmax), dx); }
 
     private static int[] ints(Tensor argmax) {
         if (!(argmax.storage() instanceof Storage.I32 s) || argmax.offset() != 0 || !argmax.isContiguous()) {

@@ -391,7 +391,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public void col2im(Tensor cols, Window w, Tensor dx) {
-        int n = cols.numel();
+        int n = dx.numel();   // one thread per input element: the kernels gather, and write all of dx
         if (n == 0) return;
         ctx.launch("col2im", grid(n), BLOCK, window(w), planes(dx), at(cols, cols.offset()), type(cols), at(dx, dx.offset()));
     }
@@ -405,11 +405,10 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void maxPool2dBackward(Tensor grad, Tensor argmax, Tensor dx) {
-        int n = grad.numel();
+    public void maxPool2dBackward(Tensor grad, Tensor argmax, Window w, Tensor dx) {
+        int n = dx.numel();
         if (n == 0) return;
-        int per = grad.shape()[2] * grad.shape()[3], planeSize = dx.shape()[2] * dx.shape()[3];
-        ctx.launch("max_pool_backward", grid(n), BLOCK, planes(dx), per, planeSize, at(grad, grad.offset()), type(grad),
+        ctx.launch("max_pool_backward", grid(n), BLOCK, window(w), planes(dx), at(grad, grad.offset()), type(grad),
                 at(argmax, argmax.offset()), at(dx, dx.offset()));
     }
 
@@ -422,7 +421,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public void avgPool2dBackward(Tensor grad, Window w, Tensor dx) {
-        int n = grad.numel();
+        int n = dx.numel();
         if (n == 0) return;
         ctx.launch("avg_pool_backward", grid(n), BLOCK, window(w), planes(dx), at(grad, grad.offset()), type(grad), at(dx, dx.offset()));
     }
