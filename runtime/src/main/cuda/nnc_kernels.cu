@@ -446,6 +446,18 @@ __device__ __forceinline__ int window_at(int p, int i, int stride, int padding, 
 // The window backwards below run one thread per input element and gather what the windows over it gave,
 // in the order of the kernel offsets, where a scatter from each output would need zeroed memory and atomic
 // adds, whose order, and so whose float sum, changes from run to run. They write every element of dx.
+// windows_over calls f(i, j, oh, ow) for each kernel offset (i, j) whose window (oh, ow) holds input (iy, ix).
+template <typename F>
+__device__ __forceinline__ void windows_over(const Window& w, int iy, int ix, int dilation, F f) {
+    for (int i = 0; i < w.kernel; i++) {
+        int oh = window_at(iy, i, w.stride, w.padding, dilation, w.outHeight);
+        if (oh < 0) continue;
+        for (int j = 0; j < w.kernel; j++) {
+            int ow = window_at(ix, j, w.stride, w.padding, dilation, w.outWidth);
+            if (ow >= 0) f(i, j, oh, ow);
+        }
+    }
+}
 
 // The adjoint of im2col: each input element is the sum of the column entries taken from it.
 extern "C" __global__ void col2im(Window w, int planes, const void* cols, int t, void* dx) {
@@ -455,14 +467,9 @@ extern "C" __global__ void col2im(Window w, int planes, const void* cols, int t,
     long long plane = e / ((long long) w.height * w.width);
     int hw = w.outHeight * w.outWidth;
     double s = 0;
-    for (int i = 0; i < w.kernel; i++) {
-        int oh = window_at(iy, i, w.stride, w.padding, w.dilation, w.outHeight);
-        if (oh < 0) continue;
-        for (int j = 0; j < w.kernel; j++) {
-            int ow = window_at(ix, j, w.stride, w.padding, w.dilation, w.outWidth);
-            if (ow >= 0) s += ld(cols, t, (int) (((plane * w.kernel + i) * w.kernel + j) * hw + oh * w.outWidth + ow));
-        }
-    }
+    windows_over(w, iy, ix, w.dilation, [&](int i, int j, int oh, int ow) {
+        s += ld(cols, t, (int) (((plane * w.kernel + i) * w.kernel + j) * hw + oh * w.outWidth + ow));
+    });
     st(dx, t, (int) e, s);
 }
 
@@ -499,15 +506,10 @@ extern "C" __global__ void max_pool_backward(Window w, int planes, const void* g
     int ix = e % w.width, iy = e / w.width % w.height, plane = e / (w.height * w.width), at = iy * w.width + ix;
     int per = w.outHeight * w.outWidth;
     double s = 0;
-    for (int i = 0; i < w.kernel; i++) {
-        int oh = window_at(iy, i, w.stride, w.padding, w.dilation, w.outHeight);
-        if (oh < 0) continue;
-        for (int j = 0; j < w.kernel; j++) {
-            int ow = window_at(ix, j, w.stride, w.padding, w.dilation, w.outWidth);
-            int o = plane * per + oh * w.outWidth + ow;
-            if (ow >= 0 && argmax[o] == at) s += ld(grad, t, o);
-        }
-    }
+    windows_over(w, iy, ix, w.dilation, [&](int, int, int oh, int ow) {
+        int o = plane * per + oh * w.outWidth + ow;
+        if (argmax[o] == at) s += ld(grad, t, o);
+    });
     st(dx, t, e, s);
 }
 
@@ -537,14 +539,7 @@ extern "C" __global__ void avg_pool_backward(Window w, int planes, const void* g
     int ix = e % w.width, iy = e / w.width % w.height, plane = e / (w.height * w.width);
     int per = w.outHeight * w.outWidth;
     double s = 0;
-    for (int i = 0; i < w.kernel; i++) {
-        int oh = window_at(iy, i, w.stride, w.padding, 1, w.outHeight);
-        if (oh < 0) continue;
-        for (int j = 0; j < w.kernel; j++) {
-            int ow = window_at(ix, j, w.stride, w.padding, 1, w.outWidth);
-            if (ow >= 0) s += ld(grad, t, plane * per + oh * w.outWidth + ow) / (w.kernel * w.kernel);
-        }
-    }
+    windows_over(w, iy, ix, 1, [&](int, int, int oh, int ow) { s += ld(grad, t, plane * per + oh * w.outWidth + ow) / (w.kernel * w.kernel); });
     st(dx, t, e, s);
 }
 
