@@ -180,20 +180,29 @@ public interface Backend {
      * A convolution's forward: y [B, O, Ho·Wo] = w2 [O, C·k·k] · im2col(x) per image, plus bias per output
      * channel, then ReLU if asked; x contiguous [B, C, H, W], w2 and y contiguous. The default unfolds the
      * whole batch and runs {@link #linear}; a backend may go image by image instead (the CPU does).
+     *
+     * @return the unfolded input, for {@link #conv2dWeightGrad} to use again rather than unfold it twice,
+     *         or null where the backend made none
      */
-    default void conv2d(Tensor x, Tensor w2, Tensor bias, Window w, boolean relu, Tensor y) {
+    default Tensor conv2d(Tensor x, Tensor w2, Tensor bias, Window w, boolean relu, Tensor y) {
         int b = x.shape()[0], ckk = w2.shape()[1], o = w2.shape()[0];
         Tensor cols = Tensor.uninitialized(x.dtype(), device(), b, ckk, w.outHeight() * w.outWidth());
         im2col(x, w, cols);
         Tensor wb = w2.asStrided(new int[] {b, o, ckk}, new int[] {0, w2.strides()[0], w2.strides()[1]}, w2.offset());
         linear(wb, cols, bias, true, relu, y);
+        return cols;
     }
 
-    /** The weight's gradient of {@link #conv2d}: gw2 [O, C·k·k] = Σ_b g_b · im2col(x_b)ᵀ, g contiguous [B, O, Ho·Wo]. */
-    default void conv2dWeightGrad(Tensor x, Tensor g, Window w, Tensor gw2) {
+    /**
+     * The weight's gradient of {@link #conv2d}: gw2 [O, C·k·k] = Σ_b g_b · im2col(x_b)ᵀ, g contiguous
+     * [B, O, Ho·Wo]; {@code cols} is what {@link #conv2d} returned (null: unfold x again).
+     */
+    default void conv2dWeightGrad(Tensor x, Tensor cols, Tensor g, Window w, Tensor gw2) {
         int b = x.shape()[0], ckk = gw2.shape()[1], o = gw2.shape()[0], l = w.outHeight() * w.outWidth();
-        Tensor cols = Tensor.uninitialized(x.dtype(), device(), b, ckk, l);
-        im2col(x, w, cols);
+        if (cols == null) {
+            cols = Tensor.uninitialized(x.dtype(), device(), b, ckk, l);
+            im2col(x, w, cols);
+        }
         Tensor per = Tensor.uninitialized(gw2.dtype(), device(), b, o, ckk);
         matmul(g, cols.asStrided(new int[] {b, l, ckk}, new int[] {ckk * l, 1, l}, cols.offset()), per);
         reduce(ReduceFn.SUM, per, 0, gw2);

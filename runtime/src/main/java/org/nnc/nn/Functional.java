@@ -179,7 +179,7 @@ public final class Functional {
         Tensor b = bias == null ? null : Ops.contiguous(bias.detach());
         int n = x.size(0), l = w.outHeight() * w.outWidth();
         Tensor y = Tensor.uninitialized(DType.promote(x.dtype(), weight.dtype()), dev, n, out, l);
-        y.backend().conv2d(xc, w2, b, w, relu, y);
+        Tensor cols = y.backend().conv2d(xc, w2, b, w, relu, y);   // kept for the weight's gradient, where a backend made it
         int[] xShape = x.shape(), wShape = weight.shape();
         Tensor z = Autograd.record(relu ? "conv2dRelu" : "conv2d", y, g -> {
             Tensor gz = Ops.contiguous(relu ? Ops.reluBackward(g, y) : g);
@@ -190,7 +190,7 @@ public final class Functional {
             }
             if (weight.requiresGrad()) {
                 Tensor gw2 = Tensor.uninitialized(gz.dtype(), dev, out, w2.size(1));
-                gw2.backend().conv2dWeightGrad(xc, gz, w, gw2);
+                gw2.backend().conv2dWeightGrad(xc, cols, gz, w, gw2);
                 gw = gw2.reshape(wShape);
             }
             if (bias != null && bias.requiresGrad()) gb = Ops.sum(Ops.sum(gz, 2, false), 0, false);

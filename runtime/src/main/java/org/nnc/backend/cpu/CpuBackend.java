@@ -429,15 +429,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void conv2d(Tensor x, Tensor w2, Tensor bias, Window w, boolean relu, Tensor y) {
-        if (ConvKernels.applies(x, w2, bias, y)) ConvKernels.forward(x, w2, bias, w, relu, y);
-        else Backend.super.conv2d(x, w2, bias, w, relu, y);
+    public Tensor conv2d(Tensor x, Tensor w2, Tensor bias, Window w, boolean relu, Tensor y) {
+        if (!ConvKernels.applies(x, w2, bias, y)) return Backend.super.conv2d(x, w2, bias, w, relu, y);
+        ConvKernels.forward(x, w2, bias, w, relu, y);   // image by image: no unfolded batch to keep
+        return null;
     }
 
     @Override
-    public void conv2dWeightGrad(Tensor x, Tensor g, Window w, Tensor gw2) {
+    public void conv2dWeightGrad(Tensor x, Tensor cols, Tensor g, Window w, Tensor gw2) {
         if (ConvKernels.applies(x, g, gw2)) ConvKernels.weightGrad(x, g, w, gw2);
-        else Backend.super.conv2dWeightGrad(x, g, w, gw2);
+        else Backend.super.conv2dWeightGrad(x, cols, g, w, gw2);
     }
 
     @Override
