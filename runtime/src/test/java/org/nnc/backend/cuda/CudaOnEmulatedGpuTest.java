@@ -47,7 +47,9 @@ class CudaOnEmulatedGpuTest {
                     "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), Map.of(), 120);
             List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss8m",
-                    "-Djava.io.tmpdir=" + dir, "-Dnnc.cublas=false", "-cp", System.getProperty("java.class.path"),
+                    // A kernel that crashes takes the JVM with it: its report goes to the temporary folder, not the module.
+                    "-Djava.io.tmpdir=" + dir, "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"), "-Dnnc.cublas=false",
+                    "-cp", System.getProperty("java.class.path"),
                     CudaOnEmulatedGpuTest.class.getName()));
             String old = System.getenv("LD_LIBRARY_PATH");   // the emulated driver first on the library path
             String out = ExternalCommand.run(java, Map.of("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old)), 300);
