@@ -672,25 +672,10 @@ extern "C" __global__ void gru_cell_backward(int b, int hid, const float* dout, 
     dh[e] = d * z;
 }
 
-// Fused optimizer steps (Backend.sgdStep / adamStep): one thread per element of a contiguous float32
-// parameter, in place, instead of three to eleven element-wise launches per parameter.
-__device__ __forceinline__ void sgd_update(float* p, const float* d, float* buf, long long i, float lr, float momentum,
-                                           float dampening, int nesterov) {
-    float b = buf[i] * momentum + (1 - dampening) * d[i];
-    buf[i] = b;
-    p[i] -= lr * (nesterov ? d[i] + momentum * b : b);
-}
-
-extern "C" __global__ void sgd_step(int n, float* p, const float* d, float* buf, float lr, float momentum, float dampening,
-                                    int nesterov) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
-    sgd_update(p, d, buf, i, lr, momentum, dampening, nesterov);
-}
-
-// Up to PARAMS parameters' SGD steps in one launch (Backend.sgdSteps), their addresses passed by value as
-// kernel arguments (1,040 bytes; the limit is 4 KiB): one thread per element of all of them, parameter k
-// holding elements start[k] to start[k + 1]. A model's step is then one launch instead of one per parameter.
+// Fused optimizer steps (Backend.sgdStep(s) / adamStep(s)), for up to PARAMS contiguous float32 parameters in
+// one launch, their addresses passed by value as kernel arguments (1,040 and 1,296 bytes; the limit is 4 KiB):
+// one thread per element of all of them, parameter k holding elements start[k] to start[k + 1]. A model's
+// step is then one launch, where the composed form took three to eleven element-wise launches per parameter.
 #define PARAMS 32
 struct ParamList {
     long long n;
@@ -698,33 +683,25 @@ struct ParamList {
     long long p[PARAMS], d[PARAMS], buf[PARAMS];
 };
 
+// The parameter that element e of the list belongs to.
+__device__ __forceinline__ int param_of(const long long* start, long long e) {
+    int k = 0;
+    while (e >= start[k + 1]) k++;
+    return k;
+}
+
 extern "C" __global__ void sgd_step_multi(ParamList l, float lr, float momentum, float dampening, int nesterov) {
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= l.start[l.n]) return;
-    int k = 0;
-    while (e >= l.start[k + 1]) k++;
-    sgd_update((float*) l.p[k], (const float*) l.d[k], (float*) l.buf[k], e - l.start[k], lr, momentum, dampening, nesterov);
+    int k = param_of(l.start, e);
+    long long i = e - l.start[k];
+    float *p = (float*) l.p[k], *buf = (float*) l.buf[k];
+    const float* d = (const float*) l.d[k];
+    float b = buf[i] * momentum + (1 - dampening) * d[i];
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d[i] + momentum * b : b);
 }
 
-__device__ __forceinline__ void adam_update(float* p, const float* d, float* m, float* v, long long i, float lr, float beta1,
-                                            float beta2, float eps, float c1, float c2) {
-    float g = d[i];
-    float mi = m[i] * beta1 + (1 - beta1) * g;
-    float vi = v[i] * beta2 + (1 - beta2) * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= (lr / c1) * mi / (sqrtf(vi) / sqrtf(c2) + eps);
-}
-
-extern "C" __global__ void adam_step(int n, float* p, const float* d, float* m, float* v, float lr, float beta1, float beta2,
-                                     float eps, float c1, float c2) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
-    adam_update(p, d, m, v, i, lr, beta1, beta2, eps, c1, c2);
-}
-
-// Up to PARAMS parameters' Adam steps in one launch (Backend.adamSteps), as sgd_step_multi (1,296 bytes of
-// arguments).
 struct AdamList {
     long long n;
     long long start[PARAMS + 1];
@@ -734,8 +711,13 @@ struct AdamList {
 extern "C" __global__ void adam_step_multi(AdamList l, float lr, float beta1, float beta2, float eps, float c1, float c2) {
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= l.start[l.n]) return;
-    int k = 0;
-    while (e >= l.start[k + 1]) k++;
-    adam_update((float*) l.p[k], (const float*) l.d[k], (float*) l.m[k], (float*) l.v[k], e - l.start[k], lr, beta1, beta2, eps,
-                c1, c2);
+    int k = param_of(l.start, e);
+    long long i = e - l.start[k];
+    float *p = (float*) l.p[k], *m = (float*) l.m[k], *v = (float*) l.v[k];
+    float g = ((const float*) l.d[k])[i];
+    float mi = m[i] * beta1 + (1 - beta1) * g;
+    float vi = v[i] * beta2 + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (lr / c1) * mi / (sqrtf(vi) / sqrtf(c2) + eps);
 }

@@ -290,14 +290,27 @@ int main() {
         launch({1}, {256}, false, [&] { cross_entropy_rows(b, c, x.data(), t.data(), 3, -100, per.data(), lse.data(), valid.data(), &err); });
         expect(err != 0, "a bad target raises the flag", err, 1);
     }
-    {  // fused optimizer steps against the formulas, three steps each
+    {  // fused optimizer steps against the formulas, three steps each, the five elements as two parameters (2 + 3)
         const int n = 5;
         std::vector<float> p = {1, -2, 3, 0.5f, -0.25f}, d = {0.1f, -0.2f, 0.3f, 0, 1}, buf(n), m(n), v(n), q = p;
         std::vector<double> wp(p.begin(), p.end()), wb(n), wq(p.begin(), p.end()), wm(n), wv(n);
+        auto at = [](std::vector<float>& x, int i) { return (long long) (x.data() + i); };
+        ParamList sl{};
+        sl.n = 2;
+        sl.start[1] = 2;
+        sl.start[2] = n;
+        AdamList al{};
+        al.n = 2;
+        al.start[1] = 2;
+        al.start[2] = n;
+        for (int k = 0, from = 0; k < 2; from = sl.start[++k]) {
+            sl.p[k] = at(p, from), sl.d[k] = at(d, from), sl.buf[k] = at(buf, from);
+            al.p[k] = at(q, from), al.d[k] = at(d, from), al.m[k] = at(m, from), al.v[k] = at(v, from);
+        }
         for (int step = 1; step <= 3; step++) {
-            launch({1}, {256}, false, [&] { sgd_step(n, p.data(), d.data(), buf.data(), 0.1f, 0.9f, 0, 1); });
+            launch({1}, {256}, false, [&] { sgd_step_multi(sl, 0.1f, 0.9f, 0, 1); });
             double c1 = 1 - std::pow(0.9, step), c2 = 1 - std::pow(0.999, step);
-            launch({1}, {256}, false, [&] { adam_step(n, q.data(), d.data(), m.data(), v.data(), 0.01f, 0.9f, 0.999f, 1e-8f, (float) c1, (float) c2); });
+            launch({1}, {256}, false, [&] { adam_step_multi(al, 0.01f, 0.9f, 0.999f, 1e-8f, (float) c1, (float) c2); });
             for (int i = 0; i < n; i++) {
                 wb[i] = 0.9 * wb[i] + d[i];
                 wp[i] -= 0.1 * (d[i] + 0.9 * wb[i]);

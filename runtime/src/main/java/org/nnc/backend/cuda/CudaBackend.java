@@ -261,13 +261,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public boolean sgdStep(Tensor p, Tensor d, Tensor buf, double lr, double momentum, double dampening, boolean nesterov) {
-        if (!Backend.fusableStep(p, d, buf)) return false;
-        int n = p.numel();
-        if (n > 0) {
-            ctx.launch("sgd_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(buf, buf.offset()),
-                    (float) lr, (float) momentum, (float) dampening, nesterov ? 1 : 0);
-        }
-        return true;
+        return sgdSteps(List.of(p), List.of(d), List.of(buf), lr, momentum, dampening, nesterov);
     }
 
     /** Parameters per {@code *_step_multi} launch: the kernels' {@code PARAMS}. */
@@ -324,13 +318,7 @@ final class CudaBackend implements Backend {
     @Override
     public boolean adamStep(Tensor p, Tensor d, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                             double c1, double c2) {
-        if (!Backend.fusableStep(p, d, m, v)) return false;
-        int n = p.numel();
-        if (n > 0) {
-            ctx.launch("adam_step", grid(n), BLOCK, n, at(p, p.offset()), at(d, d.offset()), at(m, m.offset()), at(v, v.offset()),
-                    (float) lr, (float) beta1, (float) beta2, (float) eps, (float) c1, (float) c2);
-        }
-        return true;
+        return adamSteps(List.of(p), List.of(d), List.of(m), List.of(v), lr, beta1, beta2, eps, c1, c2);
     }
 
     // ---------------------------------------------------------------- recurrent cells
