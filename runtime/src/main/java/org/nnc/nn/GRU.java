@@ -38,7 +38,7 @@ public class GRU extends Recurrent {
                 || xProj.device().equals(Device.CPU)) {
             return null;
         }
-        Tensor x = rowsContiguous(xProj), hp = rowsContiguous(hProj), hPrev = rowsContiguous(h);
+        Tensor x = Recurrent.rowsContiguous(xProj), hp = Recurrent.rowsContiguous(hProj), hPrev = Recurrent.rowsContiguous(h);
         int b = hPrev.size(0), hid = hPrev.size(1);
         Device d = h.device();
         Tensor out = Tensor.uninitialized(DType.FLOAT32, d, b, hid), act = Tensor.uninitialized(DType.FLOAT32, d, b, 3 * hid);
@@ -50,6 +50,4 @@ public class GRU extends Recurrent {
             return new Tensor[] {dx, dhp, dh};
         }, xProj, hProj, h);
     }
-
-    private static Tensor rowsContiguous(Tensor t) { return t.strides()[1] == 1 ? t : t.contiguous(); }
 }

@@ -60,7 +60,7 @@ final class LstmCell {
     private static Tensor onDevice(Tensor gates, Tensor cPrev) {
         int b = gates.size(0), h4 = gates.size(1), hid = h4 / 4;
         org.nnc.tensor.Device d = gates.device();
-        Tensor g = gates.contiguous(), c = cPrev.strides()[1] == 1 ? cPrev : cPrev.contiguous();
+        Tensor g = gates.contiguous(), c = Recurrent.rowsContiguous(cPrev);
         Tensor out = Tensor.uninitialized(DType.FLOAT32, d, b, 2 * hid);
         Tensor act = Tensor.uninitialized(DType.FLOAT32, d, b, h4), tanhC = Tensor.uninitialized(DType.FLOAT32, d, b, hid);
         if (!out.backend().lstmCell(g.detach(), c.detach(), out, act, tanhC)) return null;

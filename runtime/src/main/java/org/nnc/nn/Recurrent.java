@@ -101,6 +101,12 @@ public abstract class Recurrent extends Module {
         return Ops.stack(outputs, 1);
     }
 
+    /**
+     * {@code t} [B, n] as the fused device cells take a state or projection: rows of contiguous elements,
+     * any distance apart (a column slice of [h | c] or of all steps' projections needs no copy).
+     */
+    static Tensor rowsContiguous(Tensor t) { return t.strides()[1] == 1 ? t : t.contiguous(); }
+
     /** Hidden (and, for LSTM, cell) state. */
     record State(Tensor h, Tensor c) {}
 
