@@ -20,6 +20,8 @@
 // GPU mostly follows, so it can be weighed here. NNC_EMULATED_GPU_TRACE prints each launch, copy and
 // allocation. NNC_EMULATED_GPU_SKIP_KERNELS checks each launch and returns without running it: the time a
 // step then takes is the host's share of a step on a GPU (the results are garbage).
+// NNC_EMULATED_GPU_ORDER=reverse runs blocks, and a block's threads between barriers, last to first (the
+// device's name then says so), for races that the first-to-last order hides (host_gpu.h, reverse).
 //
 // Built by CudaOnEmulatedGpuTest:  g++ -std=c++20 -O2 -shared -fPIC -fvisibility=hidden -o libcuda.so.1 emulated_driver.cpp
 #include "host_gpu.h"
@@ -120,6 +122,10 @@ struct Stats {
 } stats;
 const bool trace = std::getenv("NNC_EMULATED_GPU_TRACE") != nullptr;   // each launch, copy and allocation, as it happens
 const bool skip_kernels = std::getenv("NNC_EMULATED_GPU_SKIP_KERNELS") != nullptr;   // launches checked, not run
+const bool reverse_order = [] {
+    const char* order = std::getenv("NNC_EMULATED_GPU_ORDER");
+    return host_gpu::reverse = order != nullptr && std::string(order) == "reverse";
+}();
 
 /** A kernel of nnc_kernels.cu: how to call it with cuLaunchKernel's argument array, and whether it synchronizes. */
 struct Kernel {
@@ -201,7 +207,7 @@ API cuDeviceGet(int* dev, int ordinal) {
 
 API cuDeviceGetName(char* name, int len, int dev) {
     if (dev != 0) return INVALID_DEVICE;
-    std::snprintf(name, (std::size_t) len, "nnc host emulator (not a GPU)");
+    std::snprintf(name, (std::size_t) len, "nnc host emulator (not a GPU)%s", reverse_order ? ", threads last to first" : "");
     return SUCCESS;
 }
 

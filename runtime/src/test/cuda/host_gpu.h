@@ -76,6 +76,13 @@ inline std::vector<Fiber> fibers;
 inline unsigned running;
 inline bool in_fibers = false;
 inline const std::function<void()>* body;
+/**
+ * Run blocks, and a block's threads between barriers, last to first. A GPU promises no order, and a kernel
+ * whose threads race (read what another writes between the same two barriers, or write what another
+ * reads) gives one answer with one order and another with the other; running the CUDA tests in both
+ * orders shows such a race whichever way round it reads.
+ */
+inline bool reverse = false;
 
 inline void fiber_main() {
     (*body)();
@@ -110,7 +117,8 @@ inline void run_block_in_fibers(dim3 block, const std::function<void()>& kernel)
     in_fibers = true;
     for (unsigned left = n; left > 0;) {
         unsigned finished = 0, waiting = 0;
-        for (unsigned t = 0; t < n; t++) {
+        for (unsigned i = 0; i < n; i++) {
+            unsigned t = reverse ? n - 1 - i : i;
             if (fibers[t].done) continue;
             running = t;
             threadIdx = thread_of(t, block);
@@ -131,19 +139,19 @@ inline void launch(dim3 grid, dim3 block, bool sync, const std::function<void()>
     gridDim = grid;
     blockDim = block;
     unsigned threads = block.x * block.y * block.z;
-    for (unsigned z = 0; z < grid.z; z++)
-        for (unsigned y = 0; y < grid.y; y++)
-            for (unsigned x = 0; x < grid.x; x++) {
-                blockIdx = dim3{x, y, z};
-                if (sync) {
-                    run_block_in_fibers(block, kernel);
-                    continue;
-                }
-                for (unsigned t = 0; t < threads; t++) {
-                    threadIdx = thread_of(t, block);
-                    kernel();
-                }
-            }
+    unsigned long long blocks = (unsigned long long) grid.x * grid.y * grid.z;
+    for (unsigned long long i = 0; i < blocks; i++) {
+        unsigned long long b = reverse ? blocks - 1 - i : i;
+        blockIdx = dim3{(unsigned) (b % grid.x), (unsigned) (b / grid.x % grid.y), (unsigned) (b / grid.x / grid.y)};
+        if (sync) {
+            run_block_in_fibers(block, kernel);
+            continue;
+        }
+        for (unsigned j = 0; j < threads; j++) {
+            threadIdx = thread_of(reverse ? threads - 1 - j : j, block);
+            kernel();
+        }
+    }
 }
 
 }  // namespace host_gpu

@@ -26,6 +26,13 @@ import jcuda.driver.JCudaDriver;
  * can be reused at once: any kernel still reading it was queued before the next writer.
  */
 final class CudaMemory {
+    /**
+     * Fill blocks handed out without zeroing with 0xff bytes (NaN), as a test aid: an output that a kernel
+     * should write in full but does not then shows, even in a block that an earlier, identical result left
+     * behind.
+     */
+    private static final boolean POISON = Boolean.getBoolean("nnc.cuda.poison");
+
     private final Cuda.Context ctx;
     private final TreeMap<Long, ArrayDeque<DevicePointer>> cache = new TreeMap<>();
     private final ReferenceQueue<Object> released = new ReferenceQueue<>();
@@ -93,7 +100,9 @@ final class CudaMemory {
             throw new CudaException(String.format(Locale.ROOT, "out of GPU memory allocating %s (%s): nnc holds %s of the"
                     + " GPU's %s; a smaller batch size or model needs less", what.get(), human(bytes), human(inUse), human(all[0])));
         }
-        if (zeroed && bytes > 0) Cuda.check(JCudaDriver.cuMemsetD8Async(p, (byte) 0, bytes, null), "cuMemsetD8Async");
+        if ((zeroed || POISON) && bytes > 0) {
+            Cuda.check(JCudaDriver.cuMemsetD8Async(p, zeroed ? 0 : (byte) 0xff, bytes, null), "cuMemsetD8Async");
+        }
         Block b = new Block(owner, p, size, released);
         live.add(b);
         inUse += size;

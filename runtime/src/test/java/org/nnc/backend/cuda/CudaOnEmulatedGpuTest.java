@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -32,37 +35,55 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  *
  * <p>This checks everything between the tests and the kernels (argument packing, grids, strides, the
  * allocator, copies, error flags) and the kernels' logic, more strictly than a GPU in places (fresh
- * memory is NaN, blocks end at a guard page); not CUDA's own rounding, nor speed, nor the real driver.
+ * memory is NaN, blocks end at a guard page, threads run in both orders); not CUDA's own rounding, nor
+ * speed, nor the real driver.
  * cuBLAS stays off: it needs the real driver.
  */
 class CudaOnEmulatedGpuTest {
     private static final List<Class<?>> SUITE = List.of(CudaBackendTest.class, CudaModulesTest.class);
 
-    @Test
-    void cudaTestsPassOnTheEmulatedGpu() throws IOException, InterruptedException {
+    private static Path dir;
+
+    @BeforeAll
+    static void buildTheEmulatedDriver() throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
-        Path dir = Files.createTempDirectory("emulated-gpu");
-        try {
-            ExternalCommand.run(List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
-                    "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), Map.of(), 120);
-            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss8m",
-                    // A kernel that crashes takes the JVM with it: its report goes to the temporary folder, not the module.
-                    "-Djava.io.tmpdir=" + dir, "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"), "-Dnnc.cublas=false",
-                    "-cp", System.getProperty("java.class.path"),
-                    CudaOnEmulatedGpuTest.class.getName()));
-            String old = System.getenv("LD_LIBRARY_PATH");   // the emulated driver first on the library path
-            String out = ExternalCommand.run(java, Map.of("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old)), 300);
-            assertTrue(out.contains("device: nnc host emulator (not a GPU) (cuda:0"), out);
-            Matcher m = Pattern.compile("tests found (\\d+), succeeded (\\d+)").matcher(out);
-            assertTrue(m.find(), out);
-            assertTrue(Integer.parseInt(m.group(1)) > 200, "the CUDA tests were found: " + out);
-            assertEquals(m.group(1), m.group(2), "every CUDA test passes on the emulated GPU:\n" + out);
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
+        dir = Files.createTempDirectory("emulated-gpu");
+        ExternalCommand.run(List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
+                "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), Map.of(), 120);
+    }
+
+    @AfterAll
+    static void removeIt() throws IOException {
+        if (dir == null) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
+    }
+
+    /**
+     * Once with blocks and threads first to last and once last to first: a GPU promises no order, and a race
+     * between a kernel's threads shows in one order or the other (host_gpu.h). Blocks that the allocator
+     * hands out again are filled with NaN bytes ({@code nnc.cuda.poison}), as fresh ones are, so a kernel
+     * that leaves part of its output unwritten cannot pass on what an earlier kernel left there.
+     */
+    @ParameterizedTest(name = "threads {0}")
+    @ValueSource(strings = {"first to last", "last to first"})
+    void cudaTestsPassOnTheEmulatedGpu(String order) throws IOException, InterruptedException {
+        boolean reverse = order.equals("last to first");
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss8m",
+                // A kernel that crashes takes the JVM with it: its report goes to the temporary folder, not the module.
+                "-Djava.io.tmpdir=" + dir, "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"), "-Dnnc.cublas=false",
+                "-Dnnc.cuda.poison=true", "-cp", System.getProperty("java.class.path"), CudaOnEmulatedGpuTest.class.getName()));
+        String old = System.getenv("LD_LIBRARY_PATH");   // the emulated driver first on the library path
+        Map<String, String> env = Map.of("LD_LIBRARY_PATH", dir + (old == null || old.isEmpty() ? "" : ":" + old),
+                "NNC_EMULATED_GPU_ORDER", reverse ? "reverse" : "forward");
+        String out = ExternalCommand.run(java, env, 300);
+        assertTrue(out.contains("device: nnc host emulator (not a GPU)" + (reverse ? ", threads last to first" : "") + " (cuda:0"), out);
+        Matcher m = Pattern.compile("tests found (\\d+), succeeded (\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(Integer.parseInt(m.group(1)) > 200, "the CUDA tests were found: " + out);
+        assertEquals(m.group(1), m.group(2), "every CUDA test passes on the emulated GPU:\n" + out);
     }
 
     /** The second JVM: runs the CUDA test classes through JUnit's launcher and prints what happened. */
