@@ -105,6 +105,11 @@ run() {
         timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
             | grep -v 'incubator modules' || true
     done
+    echo "== W2, W3 once more with cuBLAS off and no depth splitting (-Dnnc.cuda.splitDepth=false): what the split saves"
+    for w in W2 W3; do
+        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -Dnnc.cuda.splitDepth=false -cp "$cp" org.nnc.bench.Bench "$w" \
+            --device cuda 2>&1 | grep -v 'incubator modules' || true
+    done
     echo "== W2, W3 once with TF32 tensor cores (-Dnnc.cuda.tf32=true, what --tf32 sets)"
     for w in W2 W3; do
         timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cuda.tf32=true -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \

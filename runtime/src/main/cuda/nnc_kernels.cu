@@ -240,29 +240,44 @@ extern "C" __global__ void reduce(Geom g, int op, int len, int step, const void*
 // 64 × 64 output tiles, 16-deep slices of A and B staged in shared memory, 4 × 4 outputs per thread. The
 // epilogue is a layer's (Backend.linear): bias (or null) per row of C (biasPerRow) or per column, then
 // ReLU when relu is set, NaN staying NaN like the RELU kernel.
+//
+// A product with few tiles and a long depth (a layer's output for a small batch) would leave most of the GPU
+// idle, so the host may split the depth into slices of kChunk (kChunk < k): blockIdx.z is then
+// batch × slices + slice, each block sums its slice of the depth into its own m × n block of C (a workspace,
+// [batch][slices][m][n]), with no epilogue, and gemm_split_sum adds the slices. kChunk >= k is one slice.
+struct DepthSlice {
+    int batch, k0, k1;   // the batch element, and the depth [k0, k1) this block sums
+};
+
+__device__ __forceinline__ DepthSlice depth_slice(int k, int kChunk) {
+    int slices = (k + kChunk - 1) / kChunk;
+    int k0 = (int) (blockIdx.z % slices) * kChunk;
+    return DepthSlice{(int) blockIdx.z / slices, k0, k - k0 > kChunk ? k0 + kChunk : k};
+}
+
 template <typename T>
-__device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int sak, const T* B, int sbb, int sbk,
-                          int sbn, T* C, const T* bias, int biasPerRow, int relu) {
+__device__ void gemm_tile(int m, int n, int k, int kChunk, const T* A, int sab, int sam, int sak, const T* B, int sbb,
+                          int sbk, int sbn, T* C, const T* bias, int biasPerRow, int relu) {
     const int TM = 64, TN = 64, TK = 16;
     __shared__ T as[TK][TM + 1];
     __shared__ T bs[TK][TN + 1];
-    int batch = blockIdx.z;
-    A += (long long) batch * sab;
-    B += (long long) batch * sbb;
-    C += (long long) batch * m * n;
+    DepthSlice d = depth_slice(k, kChunk);
+    A += (long long) d.batch * sab;
+    B += (long long) d.batch * sbb;
+    C += (long long) blockIdx.z * m * n;
     int row0 = blockIdx.y * TM, col0 = blockIdx.x * TN;
     int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
     T acc[4][4] = {};
-    for (int k0 = 0; k0 < k; k0 += TK) {
+    for (int k0 = d.k0; k0 < d.k1; k0 += TK) {
         for (int e = threadIdx.x; e < TM * TK; e += 256) {
             int r = e / TK, c = e % TK;
             int gr = row0 + r, gc = k0 + c;
-            as[c][r] = (gr < m && gc < k) ? A[(long long) gr * sam + (long long) gc * sak] : T(0);
+            as[c][r] = (gr < m && gc < d.k1) ? A[(long long) gr * sam + (long long) gc * sak] : T(0);
         }
         for (int e = threadIdx.x; e < TK * TN; e += 256) {
             int r = e / TN, c = e % TN;
             int gr = k0 + r, gc = col0 + c;
-            bs[r][c] = (gr < k && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : T(0);
+            bs[r][c] = (gr < d.k1 && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : T(0);
         }
         __syncthreads();
 #pragma unroll
@@ -293,24 +308,25 @@ __device__ void gemm_tile(int m, int n, int k, const T* A, int sab, int sam, int
     }
 }
 
-extern "C" __global__ void __launch_bounds__(256) gemm_f32(int m, int n, int k, const float* A, int sab, int sam, int sak,
-                                                          const float* B, int sbb, int sbk, int sbn, float* C,
+extern "C" __global__ void __launch_bounds__(256) gemm_f32(int m, int n, int k, int kChunk, const float* A, int sab, int sam,
+                                                          int sak, const float* B, int sbb, int sbk, int sbn, float* C,
                                                           const float* bias, int biasPerRow, int relu) {
-    gemm_tile<float>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
+    gemm_tile<float>(m, n, k, kChunk, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
 }
 
-extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, const double* A, int sab, int sam, int sak,
-                                                          const double* B, int sbb, int sbk, int sbn, double* C,
+extern "C" __global__ void __launch_bounds__(256) gemm_f64(int m, int n, int k, int kChunk, const double* A, int sab, int sam,
+                                                          int sak, const double* B, int sbb, int sbk, int sbn, double* C,
                                                           const double* bias, int biasPerRow, int relu) {
-    gemm_tile<double>(m, n, k, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
+    gemm_tile<double>(m, n, k, kChunk, A, sab, sam, sak, B, sbb, sbk, sbn, C, bias, biasPerRow, relu);
 }
 
 // Float32 products on tensor cores in TF32, only where the user asked (--tf32): gemm_f32's operands, tiles and
 // epilogue, with each 64 × 64 tile made of sixteen 16 × 16 × 8 matrix products, two per warp. Inputs are rounded
 // to TF32 (10 mantissa bits, to nearest) as they enter shared memory, since tensor cores would otherwise cut
-// the low bits off; sums stay float32. The sums pass through shared memory for the epilogue and the edges.
-extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k, const float* A, int sab, int sam, int sak,
-                                                           const float* B, int sbb, int sbk, int sbn, float* C,
+// the low bits off; sums stay float32. The sums pass through shared memory for the epilogue and the edges. The
+// depth may be split as in gemm_tile.
+extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k, int kChunk, const float* A, int sab, int sam,
+                                                           int sak, const float* B, int sbb, int sbk, int sbn, float* C,
                                                            const float* bias, int biasPerRow, int relu) {
     using namespace nvcuda;
     // Leading dimensions padded by 4 floats against bank conflicts; every fragment then starts 32-byte aligned.
@@ -318,25 +334,25 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
     __shared__ __align__(32) float as[TM * LA];
     __shared__ __align__(32) float bs[TK * LB];
     __shared__ __align__(32) float cs[TM * LC];
-    int batch = blockIdx.z;
-    A += (long long) batch * sab;
-    B += (long long) batch * sbb;
-    C += (long long) batch * m * n;
+    DepthSlice d = depth_slice(k, kChunk);
+    A += (long long) d.batch * sab;
+    B += (long long) d.batch * sbb;
+    C += (long long) blockIdx.z * m * n;
     int row0 = blockIdx.y * TM, col0 = blockIdx.x * TN;
     int warp = threadIdx.x / 32, wr = warp / 2 * 16, wc = warp % 2 * 32;   // a warp's 16 × 32 of the tile
     wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[2];
     wmma::fill_fragment(acc[0], 0.0f);
     wmma::fill_fragment(acc[1], 0.0f);
-    for (int k0 = 0; k0 < k; k0 += TK) {
+    for (int k0 = d.k0; k0 < d.k1; k0 += TK) {
         for (int e = threadIdx.x; e < TM * TK; e += 256) {
             int r = e / TK, c = e % TK;
             int gr = row0 + r, gc = k0 + c;
-            as[r * LA + c] = wmma::__float_to_tf32((gr < m && gc < k) ? A[(long long) gr * sam + (long long) gc * sak] : 0.0f);
+            as[r * LA + c] = wmma::__float_to_tf32((gr < m && gc < d.k1) ? A[(long long) gr * sam + (long long) gc * sak] : 0.0f);
         }
         for (int e = threadIdx.x; e < TK * TN; e += 256) {
             int r = e / TN, c = e % TN;
             int gr = k0 + r, gc = col0 + c;
-            bs[r * LB + c] = wmma::__float_to_tf32((gr < k && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : 0.0f);
+            bs[r * LB + c] = wmma::__float_to_tf32((gr < d.k1 && gc < n) ? B[(long long) gr * sbk + (long long) gc * sbn] : 0.0f);
         }
         __syncthreads();
         for (int kk = 0; kk < TK; kk += 8) {
@@ -361,6 +377,22 @@ extern "C" __global__ void __launch_bounds__(256) gemm_tf32(int m, int n, int k,
         if (relu) v = v > 0.0f || v != v ? v : 0.0f;
         C[(long long) gr * n + gc] = v;
     }
+}
+
+// The slices of a product split over its depth (the gemm kernels with kChunk < k), added in slice order, so that
+// the sum does not depend on the blocks' timing, then the layer's epilogue as in gemm_tile. ws is
+// [batch][slices][m][n] and C [batch][m][n] (total elements), both of type t, as is the bias.
+extern "C" __global__ void gemm_split_sum(int total, int slices, int m, int n, const void* ws, void* C, int t, const void* bias,
+                                         int biasPerRow, int relu) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= total) return;
+    int mn = m * n, b = i / mn, e = i % mn;
+    double v = 0;
+    for (int s = 0; s < slices; s++) v += ld(ws, t, (b * slices + s) * mn + e);
+    if (t == 0) v = (float) v;   // float32 sums stay float32 until the bias, as in gemm_tile
+    if (bias) v += ld(bias, t, biasPerRow ? e / n : e % n);
+    if (relu) v = v > 0 || v != v ? v : 0;
+    st(C, t, i, v);
 }
 
 // Element i of an int32 (type 2) or int64 (type 3) index tensor.

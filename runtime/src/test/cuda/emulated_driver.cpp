@@ -168,7 +168,8 @@ template <typename... A, void (*K)(A...)> struct Launcher<K> {
 const Kernel KERNELS[] = {
     KERNEL(unary, false),         KERNEL(binary, false),          KERNEL(where_, false),
     KERNEL(fill, false),          KERNEL(reduce, true),           KERNEL(gemm_f32, true),
-    KERNEL(gemm_f64, true),       KERNEL(gemm_tf32, true),       KERNEL(gather, false),          KERNEL(scatter_add, false),
+    KERNEL(gemm_f64, true),       KERNEL(gemm_tf32, true),       KERNEL(gemm_split_sum, false),
+    KERNEL(gather, false),        KERNEL(scatter_add, false),
     KERNEL(im2col, false),        KERNEL(col2im, false),          KERNEL(max_pool, false),
     KERNEL(max_pool_backward, false), KERNEL(avg_pool, false),    KERNEL(avg_pool_backward, false),
     KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),
@@ -202,6 +203,14 @@ API cuDeviceGet(int* dev, int ordinal) {
     if (!initialized) return NOT_INITIALIZED;
     if (ordinal != 0) return INVALID_DEVICE;
     *dev = 0;
+    return SUCCESS;
+}
+
+// As many multiprocessors as a small GPU, so that products with few output tiles split over their depth here too.
+API cuDeviceGetAttribute(int* v, int attribute, int dev) {
+    if (dev != 0) return INVALID_DEVICE;
+    if (attribute != 16) return fail(INVALID_VALUE, "device attribute " + std::to_string(attribute) + " is not emulated");
+    *v = 16;   // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
     return SUCCESS;
 }
 

@@ -139,7 +139,7 @@ int main() {
         for (int i = 0; i < k * m; i++) at[i] = (float) ((i * 7) % 13 - 6) / 4;
         for (int i = 0; i < 2 * k * n; i++) b[i] = (float) ((i * 5) % 11 - 5) / 8;
         launch({(n + 63) / 64, (m + 63) / 64, 2}, {256}, true,
-               [&] { gemm_f32(m, n, k, at.data(), 0, 1, m, b.data(), k * n, n, 1, c.data(), nullptr, 0, 0); });
+               [&] { gemm_f32(m, n, k, k, at.data(), 0, 1, m, b.data(), k * n, n, 1, c.data(), nullptr, 0, 0); });
         for (int bt = 0; bt < 2; bt++)
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {
@@ -151,6 +151,22 @@ int main() {
                         bt = 2, i = m, j = n;
                     }
                 }
+        // Split over the depth, slices of 16, 16 and 13 into a workspace [2][3][m][n], then added in order with
+        // a bias per column and ReLU: the unsplit product's sums, in another grouping.
+        const int slices = 3;
+        std::vector<float> ws(2 * slices * m * n), split(2 * m * n), bias(n);
+        for (int j = 0; j < n; j++) bias[j] = (float) (j % 9 - 4) / 4;
+        launch({(n + 63) / 64, (m + 63) / 64, 2 * slices}, {256}, true,
+               [&] { gemm_f32(m, n, k, 16, at.data(), 0, 1, m, b.data(), k * n, n, 1, ws.data(), nullptr, 0, 0); });
+        launch({blocks(2 * m * n)}, {256}, false,
+               [&] { gemm_split_sum(2 * m * n, slices, m, n, ws.data(), split.data(), 0, bias.data(), 0, 1); });
+        for (int i = 0; i < 2 * m * n; i++) {
+            double want = std::max(0.0, (double) c[i] + bias[i % n]);
+            if (std::fabs(split[i] - want) > 1e-4 * (1 + std::fabs(want))) {
+                expect(false, "gemm split over the depth, bias per column, ReLU", split[i], want);
+                break;
+            }
+        }
     }
     {  // the layer epilogue: bias per row then ReLU, and bias per column
         const int m = 5, n = 70, k = 3;
@@ -161,7 +177,8 @@ int main() {
         for (int j = 0; j < n; j++) colBias[j] = (float) (j % 3) - 1;
         for (int perRow = 0; perRow < 2; perRow++) {
             launch({(n + 63) / 64, 1, 1}, {256}, true, [&] {
-                gemm_f32(m, n, k, a.data(), 0, k, 1, b.data(), 0, n, 1, c.data(), perRow ? rowBias.data() : colBias.data(), perRow, perRow);
+                gemm_f32(m, n, k, k, a.data(), 0, k, 1, b.data(), 0, n, 1, c.data(), perRow ? rowBias.data() : colBias.data(), perRow,
+                         perRow);
             });
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++) {

@@ -65,7 +65,8 @@ public final class Cuda {
     public static String gemmRoute() {
         Cublas blas = cublas();
         synchronized (LOCK) {
-            return cublasNote + (blas == null && tf32() ? ", TF32 tensor cores on" : "");
+            return cublasNote + (blas == null && tf32() ? ", TF32 tensor cores on" : "")
+                    + (CudaBackend.splitsDepth() ? "" : ", our kernel's depth splitting off (-Dnnc.cuda.splitDepth=false)");
         }
     }
 

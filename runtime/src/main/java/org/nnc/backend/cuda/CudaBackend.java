@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 import org.nnc.backend.Backend;
 import org.nnc.backend.BinaryFn;
@@ -28,6 +29,7 @@ final class CudaBackend implements Backend {
     private static final int MAXD = 8, MAXOPS = 4, GEOM_INTS = 2 + MAXD + MAXOPS * MAXD + MAXOPS;
 
     private final Device device;
+    private final int multiprocessors;
     final Cuda.Context ctx;
     final CudaMemory memory;
     final PinnedUploads uploads;
@@ -51,6 +53,10 @@ final class CudaBackend implements Backend {
         long[] total = new long[1];
         Cuda.check(JCudaDriver.cuDeviceTotalMem(total, Cuda.device(index)), "cuDeviceTotalMem");
         this.memory = new CudaMemory(ctx, total[0]);
+        int[] sms = new int[1];
+        Cuda.check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                Cuda.device(index)), "cuDeviceGetAttribute");
+        this.multiprocessors = sms[0];
         this.uploads = new PinnedUploads(ctx);
     }
 
@@ -145,16 +151,48 @@ final class CudaBackend implements Backend {
         }
         if (bias == null && !relu && cublasGemm(t, batch, m, n, k, a, as, b, bs, out)) return;
         String kernel = t == DType.FLOAT64 ? "gemm_f64" : Cuda.tf32() ? "gemm_tf32" : "gemm_f32";
-        int bytes = t.bytes();
         long biasPtr = bias == null ? 0 : at(bias, bias.offset());
+        int[] tiles = {(n + 63) / 64, (m + 63) / 64};
+        int slices = depthSlices(tiles[0] * tiles[1] * batch, k);
+        if (slices > 1) {
+            // Each block sums a slice of the depth into a workspace; gemm_split_sum adds the slices and applies the epilogue.
+            int kChunk = ((k + 15) / 16 + slices - 1) / slices * 16;
+            slices = (k + kChunk - 1) / kChunk;
+            Tensor ws = Tensor.uninitialized(t, device, batch * slices, m, n);
+            ctx.launch(kernel, new int[] {tiles[0], tiles[1], batch * slices}, BLOCK, m, n, k, kChunk, at(a, a.offset()), as[0],
+                    as[1], as[2], at(b, b.offset()), bs[0], bs[1], bs[2], at(ws, 0), 0L, 0, 0);
+            ctx.launch("gemm_split_sum", grid(batch * m * n), BLOCK, batch * m * n, slices, m, n, at(ws, 0), at(out, out.offset()),
+                    type(out), biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
+            return;
+        }
+        int bytes = t.bytes();
         for (int b0 = 0; b0 < batch; b0 += 65535) {
             int count = Math.min(65535, batch - b0);
             long pa = at(a, a.offset() + b0 * as[0]), pb = at(b, b.offset() + b0 * bs[0]);
             long pc = at(out, out.offset()) + (long) b0 * m * n * bytes;
-            ctx.launch(kernel, new int[] {(n + 63) / 64, (m + 63) / 64, count}, BLOCK,
-                    m, n, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc, biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
+            ctx.launch(kernel, new int[] {tiles[0], tiles[1], count}, BLOCK,
+                    m, n, k, k, pa, as[0], as[1], as[2], pb, bs[0], bs[1], bs[2], pc, biasPtr, biasPerRow ? 1 : 0, relu ? 1 : 0);
         }
     }
+
+    /**
+     * Into how many slices to split a product's depth: one unless its {@code tiles} (64 × 64 outputs, over the
+     * batch) leave multiprocessors idle and the depth is long. A layer's product for a small batch is such a
+     * case (W3's 3136 → 128 layer is two tiles 3136 deep, one block each on a GPU of 132 multiprocessors,
+     * W2's 784 → 512 layer sixteen); sliced, it fills about two blocks per multiprocessor. A block's time
+     * follows its depth, and the split costs a launch and a pass over the workspace, so only depths of 256 and
+     * more are split, each slice at least 64 deep, into at most 64 slices. {@code -Dnnc.cuda.splitDepth=false}
+     * switches splitting off (the GPU check measures both).
+     */
+    int depthSlices(int tiles, int k) {
+        int depthTiles = (k + 15) / 16;
+        if (!SPLIT_DEPTH || tiles >= multiprocessors || depthTiles < 16) return 1;
+        return Math.min(Math.min((2 * multiprocessors + tiles - 1) / tiles, depthTiles / 4), 64);
+    }
+
+    private static final boolean SPLIT_DEPTH = Boolean.parseBoolean(System.getProperty("nnc.cuda.splitDepth", "true"));
+
+    static boolean splitsDepth() { return SPLIT_DEPTH; }
 
     /** This device's cuBLAS handle, made on its first product through cuBLAS (-1 until then). */
     private long cublasHandle = -1;

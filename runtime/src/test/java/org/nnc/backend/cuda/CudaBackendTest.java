@@ -83,6 +83,13 @@ class CudaBackendTest {
                 new Tensor[] {u(2, 3)}));
         l.add(new DeviceCase("matmul 130x70 @ 70x200, A transposed", (d, x) -> x[0].t().matmul(x[1]), new Tensor[] {u(70, 130), u(70, 200)}));
         l.add(new DeviceCase("batched matmul, broadcast batch", (d, x) -> x[0].matmul(x[1]), new Tensor[] {u(3, 1, 17, 33), u(4, 33, 65)}));
+        // Few output tiles over a long depth: the product is split over its depth (CudaBackend.depthSlices).
+        l.add(new DeviceCase("matmul 37x1000 @ 1000x50, split over the depth", (d, x) -> x[0].matmul(x[1]),
+                new Tensor[] {u(37, 1000), u(1000, 50)}));
+        l.add(new DeviceCase("batched matmul 3 x (5x500 @ 500x7), split over the depth", (d, x) -> x[0].matmul(x[1]),
+                new Tensor[] {u(3, 5, 500), u(3, 500, 7)}));
+        l.add(new DeviceCase("linear + ReLU, 2x37x700 by 70x700, split over the depth", (d, x) -> Functional.linearRelu(x[0], x[1], x[2]),
+                new Tensor[] {u(2, 37, 700), u(70, 700), u(70)}));
         l.add(new DeviceCase("conv2d 3x3 on 28x28", (d, x) -> Functional.conv2d(x[0], x[1], x[2], 1, 1, 1), new Tensor[] {u(4, 3, 28, 28), u(8, 3, 3, 3), u(8)}));
         l.add(new DeviceCase("maxPool2d 2 on 28x28", (d, x) -> Functional.maxPool2d(x[0], 2), new Tensor[] {u(4, 8, 28, 28)}));
         l.add(new DeviceCase("sum of 100000", (d, x) -> x[0].sum(), new Tensor[] {u(100000)}));
@@ -224,17 +231,20 @@ class CudaBackendTest {
         System.setProperty("nnc.cuda.tf32", "true");
         try {
             assertEquals(1f + 1f / 1024, Functional.linear(x, w, zero).item(), 0.0, "rounded to TF32 with it");
-            // Odd sizes (partial tiles and fragments), a transposed weight, bias and ReLU: against the CPU on TF32-rounded inputs.
+            // Odd sizes (partial tiles and fragments), a transposed weight, bias and ReLU: against the CPU on TF32-rounded
+            // inputs; 45 deep in one pass, 300 deep split over the depth.
             Generator g = new Generator(7);
-            Tensor a = Tensor.rand(g, DType.FLOAT32, 2, 37, 45).mul(2).add(-1), wt = Tensor.rand(g, DType.FLOAT32, 70, 45).mul(2).add(-1);
-            Tensor b = Tensor.rand(g, DType.FLOAT32, 70);
-            Tensor gpu = Functional.linearRelu(a.to(CUDA), wt.to(CUDA), b.to(CUDA));
-            Tensor ar = Tensor.of(round(a.toFloatArray()), a.shape()), wr = Tensor.of(round(wt.toFloatArray()), wt.shape());
-            close("TF32 product", Functional.linearRelu(ar, wr, b), gpu, 1e-4, 1e-4);   // tensor cores sum in their own order
-            double off = 0;
-            float[] full = Functional.linearRelu(a, wt, b).toFloatArray(), got = gpu.toFloatArray();
-            for (int i = 0; i < full.length; i++) off = Math.max(off, Math.abs(full[i] - got[i]));
-            assertTrue(off > 1e-5 && off < 2e-2, "TF32 is within its precision of float32, and not float32 itself: " + off);
+            for (int depth : new int[] {45, 300}) {
+                Tensor a = Tensor.rand(g, DType.FLOAT32, 2, 37, depth).mul(2).add(-1);
+                Tensor wt = Tensor.rand(g, DType.FLOAT32, 70, depth).mul(2).add(-1), b = Tensor.rand(g, DType.FLOAT32, 70);
+                Tensor gpu = Functional.linearRelu(a.to(CUDA), wt.to(CUDA), b.to(CUDA));
+                Tensor ar = Tensor.of(round(a.toFloatArray()), a.shape()), wr = Tensor.of(round(wt.toFloatArray()), wt.shape());
+                close("TF32 product " + depth + " deep", Functional.linearRelu(ar, wr, b), gpu, 1e-4, 1e-4);   // tensor cores sum in their own order
+                double off = 0;
+                float[] full = Functional.linearRelu(a, wt, b).toFloatArray(), got = gpu.toFloatArray();
+                for (int i = 0; i < full.length; i++) off = Math.max(off, Math.abs(full[i] - got[i]));
+                assertTrue(off > 1e-5 && off < 2e-2, "TF32 is within its precision of float32, and not float32 itself: " + off);
+            }
         } finally {
             System.clearProperty("nnc.cuda.tf32");
         }
