@@ -199,23 +199,25 @@ public final class Cuda {
             if (values.length > MAX_ARGS) throw new IllegalArgumentException(kernel + ": more than " + MAX_ARGS + " arguments");
             long base = args.address(), at = 8L * MAX_ARGS;
             for (int k = 0; k < values.length; k++) {
+                long size = switch (values[k]) {
+                    case int[] struct -> (4L * struct.length + 7) & ~7L;
+                    case long[] struct -> 8L * struct.length;
+                    default -> 8;
+                };
+                if (at + size > 8L * MAX_ARGS + VALUE_BYTES) {
+                    throw new IllegalArgumentException(kernel + ": arguments over " + VALUE_BYTES + " bytes");
+                }
                 args.set(ValueLayout.JAVA_LONG, 8L * k, base + at);
                 switch (values[k]) {
-                    case Integer v -> { args.set(ValueLayout.JAVA_INT, at, v); at += 8; }
-                    case Long v -> { args.set(ValueLayout.JAVA_LONG, at, v); at += 8; }
-                    case Float v -> { args.set(ValueLayout.JAVA_FLOAT, at, v); at += 8; }
-                    case Double v -> { args.set(ValueLayout.JAVA_DOUBLE, at, v); at += 8; }
-                    case int[] struct -> {
-                        MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_INT, at, struct.length);
-                        at += (4L * struct.length + 7) & ~7L;
-                    }
-                    case long[] struct -> {
-                        MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_LONG, at, struct.length);
-                        at += 8L * struct.length;
-                    }
+                    case Integer v -> args.set(ValueLayout.JAVA_INT, at, v);
+                    case Long v -> args.set(ValueLayout.JAVA_LONG, at, v);
+                    case Float v -> args.set(ValueLayout.JAVA_FLOAT, at, v);
+                    case Double v -> args.set(ValueLayout.JAVA_DOUBLE, at, v);
+                    case int[] struct -> MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_INT, at, struct.length);
+                    case long[] struct -> MemorySegment.copy(struct, 0, args, ValueLayout.JAVA_LONG, at, struct.length);
                     default -> throw new IllegalArgumentException("kernel argument of type " + values[k].getClass());
                 }
-                if (at > 8L * MAX_ARGS + VALUE_BYTES) throw new IllegalArgumentException(kernel + ": arguments over " + VALUE_BYTES + " bytes");
+                at += size;
             }
             int gx = grid[0], gy = grid.length > 1 ? grid[1] : 1, gz = grid.length > 2 ? grid[2] : 1;
             Driver.launch(kernel, function(kernel), gx, gy, gz, block, base);
