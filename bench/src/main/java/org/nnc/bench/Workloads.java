@@ -98,13 +98,19 @@ final class Workloads {
         StepScope steps = new StepScope();
         return () -> {
             try (StepScope s = steps.begin()) {
-                opt.zeroGrad();
-                Tensor loss = Functional.crossEntropy(m.forward(xd), yd);
-                loss.backward();
-                opt.step();
+                Tensor loss = step(m, opt, xd, yd);
                 if (onGpu()) loss.item();
             }
         };
+    }
+
+    /** Forward, cross-entropy, backward and update: every workload's step; the loss. */
+    private static Tensor step(Module m, Optimizer opt, Tensor x, Tensor y) {
+        opt.zeroGrad();
+        Tensor loss = Functional.crossEntropy(m.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
     }
 
     /** SGD with lr 0.01 and momentum 0.9, W2's and W3's optimizer. */
@@ -173,9 +179,7 @@ final class Workloads {
         long t0 = System.nanoTime();
         for (DataLoader.Batch b : loader) {
             try (StepScope s = steps.begin()) {
-                opt.zeroGrad();
-                Functional.crossEntropy(m.forward(b.x()), b.y()).backward();
-                opt.step();
+                step(m, opt, b.x(), b.y());
             }
         }
         double epoch = (System.nanoTime() - t0) / 1e9;
