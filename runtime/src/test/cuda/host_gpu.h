@@ -4,7 +4,7 @@
 // over host memory, so that the Java backend's CUDA tests run without a GPU).
 //
 // A launch runs the blocks in turn. Within a block, a kernel that never synchronizes runs its threads one
-// after another; one that does runs each thread as a fiber (ucontext) on the calling thread, and
+// after another; one that does runs each thread as a fiber (its own stack) on the calling thread, and
 // __syncthreads switches to the next fiber until all of the block's threads have arrived. So __shared__
 // arrays can be statics, threads meet at barriers as they would on a GPU, and a block costs no OS
 // threads. What this cannot show is CUDA's own arithmetic (fused operations, float atomics' order) or
@@ -23,7 +23,6 @@
 #include <memory>
 #include <type_traits>
 #include <vector>
-#include <ucontext.h>
 
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
@@ -65,13 +64,52 @@ namespace host_gpu {
 /** Why a launch could not run as CUDA would, or null. Set by the launch, cleared by the caller. */
 inline const char* fault = nullptr;
 
+// Fibers switch with a few instructions of our own rather than swapcontext, which also saves and restores
+// the signal mask with a system call each time: a third of the emulated CUDA tests' time went to that, a
+// switch at every __syncthreads of every thread. x86-64 System V only (what nnc's machines are).
+#if !defined(__x86_64__)
+#error "host_gpu.h switches fibers with x86-64 code"
+#endif
+
+/** Saves the callee-saved registers, MXCSR and the x87 control word on this stack, stores the stack pointer in *from, and resumes the fiber whose stack pointer is to. */
+extern "C" void host_gpu_switch(void** from, void* to);
+asm(R"(
+    .text
+    .globl host_gpu_switch
+    .hidden host_gpu_switch
+    .type host_gpu_switch, @function
+host_gpu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size host_gpu_switch, .-host_gpu_switch
+)");
+
 struct Fiber {
-    ucontext_t context;
+    void* sp;
     std::unique_ptr<char[]> stack;
     bool done;
 };
 inline constexpr std::size_t STACK = 128 << 10;
-inline ucontext_t scheduler;
+inline void* scheduler;
 inline std::vector<Fiber> fibers;
 inline unsigned running;
 inline bool in_fibers = false;
@@ -84,9 +122,24 @@ inline const std::function<void()>* body;
  */
 inline bool reverse = false;
 
+/** A fiber's first instructions: entered by host_gpu_switch's ret, it runs the kernel and never returns. */
 inline void fiber_main() {
     (*body)();
-    fibers[running].done = true;   // returning resumes the scheduler (uc_link)
+    fibers[running].done = true;
+    host_gpu_switch(&fibers[running].sp, scheduler);
+    std::abort();   // a finished fiber is never resumed
+}
+
+/** A fresh stack laid out as host_gpu_switch leaves one, so that switching to it enters fiber_main. */
+inline void* fresh_stack(char* stack) {
+    auto* top = reinterpret_cast<std::uintptr_t*>(reinterpret_cast<std::uintptr_t>(stack + STACK) & ~std::uintptr_t(15));
+    std::uintptr_t control = 0;
+    asm volatile("stmxcsr %0\n\tfnstcw 4+%0" : "+m"(control));   // the scheduler's floating-point modes
+    *--top = 0;                                                   // where fiber_main's return address would be
+    *--top = reinterpret_cast<std::uintptr_t>(&fiber_main);
+    for (int r = 0; r < 6; r++) *--top = 0;                       // rbp, rbx, r12 to r15
+    *--top = control;
+    return top;
 }
 
 inline void barrier() {
@@ -94,7 +147,7 @@ inline void barrier() {
         std::fprintf(stderr, "host_gpu: __syncthreads in a kernel launched as one that never synchronizes\n");
         std::abort();
     }
-    swapcontext(&fibers[running].context, &scheduler);
+    host_gpu_switch(&fibers[running].sp, scheduler);
 }
 
 inline dim3 thread_of(unsigned t, dim3 block) { return dim3{t % block.x, t / block.x % block.y, t / (block.x * block.y)}; }
@@ -106,11 +159,7 @@ inline void run_block_in_fibers(dim3 block, const std::function<void()>& kernel)
     for (unsigned t = 0; t < n; t++) {
         Fiber& f = fibers[t];
         if (!f.stack) f.stack.reset(new char[STACK]);
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack.get();
-        f.context.uc_stack.ss_size = STACK;
-        f.context.uc_link = &scheduler;
-        makecontext(&f.context, fiber_main, 0);
+        f.sp = fresh_stack(f.stack.get());
         f.done = false;
     }
     body = &kernel;
@@ -122,7 +171,7 @@ inline void run_block_in_fibers(dim3 block, const std::function<void()>& kernel)
             if (fibers[t].done) continue;
             running = t;
             threadIdx = thread_of(t, block);
-            swapcontext(&scheduler, &fibers[t].context);
+            host_gpu_switch(&scheduler, fibers[t].sp);
             (fibers[t].done ? finished : waiting)++;
         }
         left -= finished;
