@@ -27,6 +27,7 @@ final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
     /** Layout of the kernels' Geom struct: ndim, n, shape[8], stride[4][8], offset[4]. */
     private static final int MAXD = 8, MAXOPS = 4, GEOM_INTS = 2 + MAXD + MAXOPS * MAXD + MAXOPS;
+    private static final boolean SPLIT_DEPTH = Boolean.parseBoolean(System.getProperty("nnc.cuda.splitDepth", "true"));
 
     private final Device device;
     private final int multiprocessors;
@@ -184,14 +185,13 @@ final class CudaBackend implements Backend {
      * more are split, each slice at least 64 deep, into at most 64 slices. {@code -Dnnc.cuda.splitDepth=false}
      * switches splitting off (the GPU check measures both).
      */
-    int depthSlices(int tiles, int k) {
+    private int depthSlices(int tiles, int k) {
         int depthTiles = (k + 15) / 16;
         if (!SPLIT_DEPTH || tiles >= multiprocessors || depthTiles < 16) return 1;
         return Math.min(Math.min((2 * multiprocessors + tiles - 1) / tiles, depthTiles / 4), 64);
     }
 
-    private static final boolean SPLIT_DEPTH = Boolean.parseBoolean(System.getProperty("nnc.cuda.splitDepth", "true"));
-
+    /** Whether long, narrow products are split over their depth ({@link #depthSlices}); for the GPU check's comparison. */
     static boolean splitsDepth() { return SPLIT_DEPTH; }
 
     /** This device's cuBLAS handle, made on its first product through cuBLAS (-1 until then). */
