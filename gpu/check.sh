@@ -7,6 +7,7 @@
 #   gpu/check.sh run      on the GPU machine, from the repository root with gpu-bundle/ beside it: runs
 #                         the CUDA tests, then W2 and W3 on the GPU with nnc and (where python3 has torch
 #                         with CUDA) with PyTorch, and prints pass/fail counts and the nnc/PyTorch ratios.
+#   gpu/check.sh run tests|sample|bench ...   only those parts (a rerun after a fix, when device time is short).
 #
 # With the device tool: run "bash gpu/check.sh run" with carry ["gpu-bundle"].
 set -euo pipefail
@@ -64,6 +65,17 @@ run() {
         echo "no nvidia-smi on this machine"
     fi
     "$java" -version 2>&1 | head -1
+    local parts=" ${*:-tests sample bench} "
+    [[ $parts == *" tests "* ]] && tests "$java" "$cp" "${opts[@]}"
+    [[ $parts == *" sample "* ]] && sample "$java" "$cp" "${opts[@]}"
+    [[ $parts == *" bench "* ]] && bench "$java" "$cp" "${opts[@]}"
+    return 0
+}
+
+# The parts of a run, each given java, the class path and the JVM's options.
+tests() {
+    local java=$1 cp=$2
+    local opts=("${@:3}")
     echo "== CUDA tests (each CUDA kernel against the CPU kernel)"
     # --details=summary prints the counts and, for each failure, the test and its message. The time
     # limits here and below keep a hung kernel from spending the session's whole device budget.
@@ -75,6 +87,11 @@ run() {
     (cd "$ROOT/runtime" && timeout 200 "$java" "${opts[@]}" -Dnnc.cublas=false -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute \
         --class-path "$cp" --select-class org.nnc.backend.cuda.CudaBackendTest --details=summary --details-theme=ascii 2>&1 \
         | grep -v 'incubator modules') || true
+}
+
+sample() {
+    local java=$1 cp=$2
+    local opts=("${@:3}")
     echo "== a sample on both devices: digits_cnn.nnet (20 epochs, seed 0), the last lines of each"
     local work
     work=$(mktemp -d)
@@ -84,6 +101,11 @@ run() {
             | grep -v 'incubator modules' | tail -n 3) || true
     done
     rm -rf "$work"
+}
+
+bench() {
+    local java=$1 cp=$2
+    local opts=("${@:3}")
     echo "== W2, W3 on the GPU"
     local log
     log=$(mktemp)
@@ -126,6 +148,6 @@ run() {
 
 case "${1:-}" in
     bundle) bundle ;;
-    run) run ;;
-    *) echo "usage: gpu/check.sh bundle | run" >&2; exit 2 ;;
+    run) shift; run "$@" ;;
+    *) echo "usage: gpu/check.sh bundle | run [tests] [sample] [bench]" >&2; exit 2 ;;
 esac
