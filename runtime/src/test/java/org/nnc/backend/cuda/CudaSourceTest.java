@@ -52,10 +52,12 @@ class CudaSourceTest {
         assertEquals(recorded, actual, "nnc_kernels.cu changed since the fatbin was built: run runtime/src/main/cuda/build.sh");
     }
 
+    private static final Path NVCC = Path.of("/usr/local/cuda-13.0/bin/nvcc");
+
     /** Where nvcc 13.0 is installed, a rebuild gives the committed bytes (nvcc's output is deterministic). */
     @Test
     void aRebuildGivesTheCommittedFatbin() throws IOException, InterruptedException {
-        Path nvcc = Path.of("/usr/local/cuda-13.0/bin/nvcc");
+        Path nvcc = NVCC;
         assumeTrue(Files.isExecutable(nvcc), "nvcc 13.0 is not installed here");
         Path out = Files.createTempFile("nnc_kernels", ".fatbin");
         try {
@@ -63,6 +65,32 @@ class CudaSourceTest {
                     "-gencode", "arch=compute_80,code=sm_80", "-gencode", "arch=compute_90,code=sm_90",
                     "-gencode", "arch=compute_90,code=compute_90", "-o", out.toString(), CU.toString()), Map.of(), 300);
             assertArrayEquals(Files.readAllBytes(FATBIN), Files.readAllBytes(out), "the committed fatbin is stale: run build.sh");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * Where nvcc 13.0 is installed: no function spills registers to local memory in the sm_90 code (H100,
+     * H200), where every spilled value would go through the cache and back; ptxas says so per function.
+     */
+    @Test
+    void noFunctionSpillsRegisters() throws IOException, InterruptedException {
+        assumeTrue(Files.isExecutable(NVCC), "nvcc 13.0 is not installed here");
+        Path out = Files.createTempFile("nnc_kernels", ".cubin");
+        try {
+            String log = ExternalCommand.run(List.of(NVCC.toString(), "-cubin", "-O3", "-std=c++17", "-arch=sm_90", "-Xptxas", "-v",
+                    "-o", out.toString(), CU.toString()), Map.of(), 300);
+            Matcher m = Pattern.compile("Function properties for (\\w+)\\s+\\d+ bytes stack frame, (\\d+) bytes spill stores, (\\d+) bytes spill loads")
+                    .matcher(log);
+            int functions = 0;
+            List<String> spilling = new java.util.ArrayList<>();
+            while (m.find()) {
+                functions++;
+                if (!m.group(2).equals("0") || !m.group(3).equals("0")) spilling.add(m.group(1) + " (" + m.group(2) + " B stored, " + m.group(3) + " B loaded)");
+            }
+            assertTrue(functions >= 20, "ptxas reported on every kernel:\n" + log);
+            assertEquals(List.of(), spilling, "functions that spill registers");
         } finally {
             Files.deleteIfExists(out);
         }
