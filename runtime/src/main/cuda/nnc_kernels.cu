@@ -623,6 +623,59 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     dx[e] = (float) (scale[(long long) i * scaleStride] * (j == ti ? p - 1 : p));
 }
 
+// Softmax and log-softmax of float32 rows (Backend.softmaxRows): one block per row of n values, its threads
+// taking strided shares, two tree reductions in shared memory (the maximum, then Σ exp(x − max)) in double,
+// then each thread writes its share. A row with a NaN, an infinity or only −∞ is NaN throughout, as on the CPU.
+// block_reduce needs a power-of-two block; every thread of the block must call it.
+__device__ double block_reduce(double v, bool max, double* buf) {
+    buf[threadIdx.x] = v;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            double a = buf[threadIdx.x], b = buf[threadIdx.x + s];
+            buf[threadIdx.x] = !max ? a + b : a != a ? a : b != b || b > a ? b : a;
+        }
+        __syncthreads();
+    }
+    double r = buf[0];
+    __syncthreads();   // before buf is written again
+    return r;
+}
+
+extern "C" __global__ void softmax_rows(int n, const float* x, float* y, int logOut) {
+    __shared__ double buf[256];
+    const float* row = x + (long long) blockIdx.x * n;
+    float* out = y + (long long) blockIdx.x * n;
+    double m = -INFINITY;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        double v = row[j];
+        if (m == m && (v != v || v > m)) m = v;
+    }
+    m = block_reduce(m, true, buf);
+    if (m != m || m == INFINITY || m == -INFINITY) {   // the same for the whole block: x − m is NaN somewhere
+        for (int j = threadIdx.x; j < n; j += blockDim.x) out[j] = __longlong_as_double(0x7ff8000000000000LL);
+        return;
+    }
+    double s = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) s += exp(row[j] - m);
+    s = block_reduce(s, false, buf);
+    double ls = log(s);
+    for (int j = threadIdx.x; j < n; j += blockDim.x) out[j] = (float) (logOut ? row[j] - m - ls : exp(row[j] - m) / s);
+}
+
+// Its gradient (Backend.softmaxRowsBackward), one block per row: y·(g − Σ g·y), or g − exp(y)·Σ g for log-softmax.
+extern "C" __global__ void softmax_rows_backward(int n, const float* y, const float* g, float* dx, int logOut) {
+    __shared__ double buf[256];
+    long long base = (long long) blockIdx.x * n;
+    double s = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) s += logOut ? (double) g[base + j] : (double) g[base + j] * y[base + j];
+    s = block_reduce(s, false, buf);
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        double gj = g[base + j], yj = y[base + j];
+        dx[base + j] = (float) (logOut ? gj - exp(yj) * s : yj * (gj - s));
+    }
+}
+
 // One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one
 // pass, as org.nnc.nn.LstmCell's row loop does on the CPU; act and tanhC are kept for the backward. cPrev's
 // rows are cpld apart (it is usually the c half of the previous step's [h | c]).

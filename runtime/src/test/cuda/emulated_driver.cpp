@@ -173,6 +173,7 @@ const Kernel KERNELS[] = {
     KERNEL(im2col, false),        KERNEL(col2im, false),          KERNEL(max_pool, false),
     KERNEL(max_pool_backward, false), KERNEL(avg_pool, false),    KERNEL(avg_pool_backward, false),
     KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),
+    KERNEL(softmax_rows, true),   KERNEL(softmax_rows_backward, true),
     KERNEL(sgd_step_multi, false), KERNEL(adam_step_multi, false),
     KERNEL(lstm_cell, false),     KERNEL(lstm_cell_backward, false),
     KERNEL(gru_cell, false),      KERNEL(gru_cell_backward, false),

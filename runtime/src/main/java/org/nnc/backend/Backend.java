@@ -71,6 +71,16 @@ public interface Backend {
     /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale float32 [B] of any stride (0: one scale broadcast to every row). */
     void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
 
+    /**
+     * Softmax, or log-softmax when {@code log}, of each row (the last dimension) of contiguous float32 x into
+     * y, contiguous of x's shape: the row shifted by its maximum, as the composed form; a row with a NaN, an
+     * infinity or only −∞ is NaN throughout, as there.
+     */
+    void softmaxRows(Tensor x, boolean log, Tensor y);
+
+    /** Its gradient from y (what softmaxRows wrote) and g, all contiguous: y·(g − Σ g·y), or g − exp(y)·Σ g for log-softmax, per row. */
+    void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx);
+
     /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */
     static boolean fusableStep(Tensor p, Tensor... others) {
         if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;

@@ -67,12 +67,14 @@ public final class Functional {
     /** log softmax along dim; stable for logits of any size (±1000 included). */
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shape.wrapDim(dim, x.dim());
+        if (SoftmaxF32.applies(x, d)) return SoftmaxF32.apply(x, true);
         Tensor y = GradMode.noGrad(() -> Ops.sub(x, logSumExp(x, d)));
         return Autograd.record("logSoftmax", y, g -> new Tensor[] {Ops.sub(g, Ops.mul(Ops.exp(y), Ops.sum(g, d, true)))}, x);
     }
 
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shape.wrapDim(dim, x.dim());
+        if (SoftmaxF32.applies(x, d)) return SoftmaxF32.apply(x, false);
         Tensor y = GradMode.noGrad(() -> Ops.exp(Ops.sub(x, logSumExp(x, d))));
         return Autograd.record("softmax", y, g -> new Tensor[] {Ops.mul(y, Ops.sub(g, Ops.sum(Ops.mul(g, y), d, true)))}, x);
     }

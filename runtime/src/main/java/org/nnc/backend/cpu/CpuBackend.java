@@ -338,7 +338,7 @@ public final class CpuBackend implements Backend {
      * (reduceLanes is not used: its order differs between compiled and interpreted code, which would make
      * results depend on JIT timing.)
      */
-    private static double sumF32(float[] x, int at, int n) {
+    static double sumF32(float[] x, int at, int n) {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int upper = S.loopBound(n); i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, at + i));
@@ -506,6 +506,12 @@ public final class CpuBackend implements Backend {
     public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
         LossKernels.backward(logits, target, ignore, lse, scale, dx);
     }
+
+    @Override
+    public void softmaxRows(Tensor x, boolean log, Tensor y) { SoftmaxKernels.rows(x, log, y); }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx) { SoftmaxKernels.backward(y, g, log, dx); }
 
     @Override
     public void gather(Tensor x, int dim, Tensor index, Tensor out) {

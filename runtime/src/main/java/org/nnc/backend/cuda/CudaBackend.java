@@ -117,9 +117,14 @@ final class CudaBackend implements Backend {
         int[] xs = remove(x.strides(), dim);
         int[] g = geom(out.shape(), new int[][] {out.strides(), xs}, new int[] {out.offset(), x.offset()});
         if (g[1] == 0) return;
+        ctx.launch("reduce", new int[] {g[1]}, lineBlock(len), g, f.ordinal(), len, step, ptr(x), type(x), ptr(out), type(out));
+    }
+
+    /** Threads for a block that reduces a line of len elements: a power of two, 32 to 256. */
+    private static int lineBlock(int len) {
         int block = 32;
         while (block < len && block < BLOCK) block <<= 1;
-        ctx.launch("reduce", new int[] {g[1]}, block, g, f.ordinal(), len, step, ptr(x), type(x), ptr(out), type(out));
+        return block;
     }
 
     @Override
@@ -293,6 +298,21 @@ final class CudaBackend implements Backend {
         int b = logits.shape()[0], c = logits.shape()[1];
         ctx.launch("cross_entropy_backward", grid(n), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
                 ignore, at(lse, lse.offset()), at(scale, scale.offset()), scale.strides()[0], at(dx, dx.offset()));
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, boolean log, Tensor y) {
+        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
+        if (rows == 0) return;
+        ctx.launch("softmax_rows", new int[] {rows}, lineBlock(n), n, at(x, x.offset()), at(y, y.offset()), log ? 1 : 0);
+    }
+
+    @Override
+    public void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx) {
+        int n = y.shape()[y.dim() - 1], rows = n == 0 ? 0 : y.numel() / n;
+        if (rows == 0) return;
+        ctx.launch("softmax_rows_backward", new int[] {rows}, lineBlock(n), n, at(y, y.offset()), at(g, g.offset()), at(dx, dx.offset()),
+                log ? 1 : 0);
     }
 
     // ---------------------------------------------------------------- optimizer steps
