@@ -38,7 +38,7 @@ final class Workloads {
     /** Where W2–W4 train: {@code bench/run W2 --device cuda} sets it. Figures on a GPU carry a {@code cuda_} prefix. */
     static Device device = Device.CPU;
 
-    private static boolean onGpu() { return device.kind() != Device.Kind.CPU; }
+    static boolean onGpu() { return device.kind() != Device.Kind.CPU; }
 
     /** "W2 nnc ms_per_step", or "W2 nnc cuda_ms_per_step" on a GPU. */
     private static String label(String workload, String figure) {
