@@ -676,6 +676,46 @@ extern "C" __global__ void softmax_rows_backward(int n, const float* y, const fl
     }
 }
 
+// Layer normalization of float32 rows (Backend.layerNormRows): one block per row of n values; the mean, then
+// Σ (x − mean)², each a tree reduction in double, then y = (x − mean) · rstd with the biased variance.
+extern "C" __global__ void layer_norm_rows(int n, double eps, const float* x, float* y, float* mean, float* rstd) {
+    __shared__ double buf[256];
+    long long base = (long long) blockIdx.x * n;
+    double s = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) s += x[base + j];
+    float m = (float) (block_reduce(s, false, buf) / n);
+    double q = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        double d = x[base + j] - m;
+        q += d * d;
+    }
+    float inv = (float) (1 / sqrt(block_reduce(q, false, buf) / n + eps));
+    for (int j = threadIdx.x; j < n; j += blockDim.x) y[base + j] = (x[base + j] - m) * inv;
+    if (threadIdx.x == 0) {
+        mean[blockIdx.x] = m;
+        rstd[blockIdx.x] = inv;
+    }
+}
+
+// Its gradient (Backend.layerNormRowsBackward), one block per row: rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)).
+extern "C" __global__ void layer_norm_rows_backward(int n, const float* x, const float* mean, const float* rstd, const float* dy,
+                                                    float* dx) {
+    __shared__ double buf[256];
+    long long base = (long long) blockIdx.x * n;
+    float m = mean[blockIdx.x], inv = rstd[blockIdx.x];
+    double sg = 0, sgy = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        double g = dy[base + j];
+        sg += g;
+        sgy += g * ((x[base + j] - m) * inv);
+    }
+    double a = block_reduce(sg, false, buf) / n, b = block_reduce(sgy, false, buf) / n;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        double yh = (x[base + j] - m) * inv;
+        dx[base + j] = (float) (inv * (dy[base + j] - a - yh * b));
+    }
+}
+
 // One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one
 // pass, as org.nnc.nn.LstmCell's row loop does on the CPU; act and tanhC are kept for the backward. cPrev's
 // rows are cpld apart (it is usually the c half of the previous step's [h | c]).

@@ -81,6 +81,16 @@ public interface Backend {
     /** Its gradient from y (what softmaxRows wrote) and g, all contiguous: y·(g − Σ g·y), or g − exp(y)·Σ g for log-softmax, per row. */
     void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx);
 
+    /**
+     * Layer normalization of each row (the last dimension) of contiguous float32 x into y, contiguous of
+     * x's shape: (x − mean) / sqrt(var + eps) with the biased variance, PyTorch's layer_norm before its
+     * scale and shift; mean and rstd = 1 / sqrt(var + eps), float32 [rows], are kept for the backward.
+     */
+    void layerNormRows(Tensor x, double eps, Tensor y, Tensor mean, Tensor rstd);
+
+    /** Its gradient from dy (with respect to y, contiguous): rstd · (dy − mean(dy) − y · mean(dy · y)) per row, y recomputed from x. */
+    void layerNormRowsBackward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx);
+
     /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */
     static boolean fusableStep(Tensor p, Tensor... others) {
         if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;

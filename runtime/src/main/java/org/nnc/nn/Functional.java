@@ -268,11 +268,15 @@ public final class Functional {
         int lead = x.dim() - normalized;
         int[] flatShape = java.util.Arrays.copyOf(shape, lead + 1);
         flatShape[lead] = -1;
-        Tensor f = Ops.reshape(h, flatShape);
-        Tensor mean = Ops.mean(f, -1, true);
-        Tensor centered = Ops.sub(f, mean);
-        Tensor var = Ops.mean(Ops.mul(centered, centered), -1, true);
-        Tensor y = Ops.reshape(Ops.div(centered, Ops.sqrt(Ops.add(var, eps))), shape);
+        Tensor f = Ops.reshape(h, flatShape), y;
+        if (LayerNormF32.applies(f)) {
+            y = Ops.reshape(LayerNormF32.apply(f, eps), shape);
+        } else {
+            Tensor mean = Ops.mean(f, -1, true);
+            Tensor centered = Ops.sub(f, mean);
+            Tensor var = Ops.mean(Ops.mul(centered, centered), -1, true);
+            y = Ops.reshape(Ops.div(centered, Ops.sqrt(Ops.add(var, eps))), shape);
+        }
         if (weight != null) y = Ops.mul(y, weight);
         if (bias != null) y = Ops.add(y, bias);
         return y;

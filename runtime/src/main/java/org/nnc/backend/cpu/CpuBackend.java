@@ -514,6 +514,14 @@ public final class CpuBackend implements Backend {
     public void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx) { SoftmaxKernels.backward(y, g, log, dx); }
 
     @Override
+    public void layerNormRows(Tensor x, double eps, Tensor y, Tensor mean, Tensor rstd) { NormKernels.rows(x, eps, y, mean, rstd); }
+
+    @Override
+    public void layerNormRowsBackward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx) {
+        NormKernels.backward(x, mean, rstd, dy, dx);
+    }
+
+    @Override
     public void gather(Tensor x, int dim, Tensor index, Tensor out) {
         int[] xs = x.strides().clone();
         int xDimStride = xs[dim], xDimSize = x.shape()[dim];

@@ -315,6 +315,22 @@ final class CudaBackend implements Backend {
                 log ? 1 : 0);
     }
 
+    @Override
+    public void layerNormRows(Tensor x, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
+        if (rows == 0) return;
+        ctx.launch("layer_norm_rows", new int[] {rows}, lineBlock(n), n, eps, at(x, x.offset()), at(y, y.offset()),
+                at(mean, mean.offset()), at(rstd, rstd.offset()));
+    }
+
+    @Override
+    public void layerNormRowsBackward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx) {
+        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
+        if (rows == 0) return;
+        ctx.launch("layer_norm_rows_backward", new int[] {rows}, lineBlock(n), n, at(x, x.offset()), at(mean, mean.offset()),
+                at(rstd, rstd.offset()), at(dy, dy.offset()), at(dx, dx.offset()));
+    }
+
     // ---------------------------------------------------------------- optimizer steps
 
     @Override

@@ -81,6 +81,10 @@ class CudaBackendTest {
                 Functional.Reduction.MEAN), new Tensor[] {u(3, 4)}));
         l.add(new DeviceCase("softmax over the last dim of [3, 4, 300]", (d, x) -> Functional.softmax(x[0].mul(5), -1), new Tensor[] {u(3, 4, 300)}));
         l.add(new DeviceCase("logSoftmax of [5, 7], transposed", (d, x) -> Functional.logSoftmax(x[0].t().mul(5), 1), new Tensor[] {u(7, 5)}));
+        l.add(new DeviceCase("layerNorm over the last dim of [3, 4, 300], scaled and shifted",
+                (d, x) -> Functional.layerNorm(x[0].mul(5).add(2), 1, x[1], x[2], 1e-5), new Tensor[] {u(3, 4, 300), u(300), u(300)}));
+        l.add(new DeviceCase("layerNorm over the last two dims of [5, 3, 7]", (d, x) -> Functional.layerNorm(x[0], 2, null, null, 1e-5),
+                new Tensor[] {u(5, 3, 7)}));
         l.add(new DeviceCase("nll sum", (d, x) -> Functional.nll(Functional.logSoftmax(x[0], 1), longs(d, 2, 2), -100, Functional.Reduction.SUM),
                 new Tensor[] {u(2, 3)}));
         l.add(new DeviceCase("matmul 130x70 @ 70x200, A transposed", (d, x) -> x[0].t().matmul(x[1]), new Tensor[] {u(70, 130), u(70, 200)}));

@@ -1,0 +1,90 @@
+package org.nnc.backend.cpu;
+
+import static org.nnc.backend.cpu.CpuBackend.f32;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.nnc.tensor.Tensor;
+
+/**
+ * Layer normalization of float32 rows, forward and backward: two vector passes over a row for its
+ * statistics and one to write, where the composed form makes nine passes over the whole tensor forward.
+ * Statistics are summed in the fixed order of {@link CpuBackend#sumF32} and kept in double until stored.
+ */
+final class NormKernels {
+    private NormKernels() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** y = (x − mean) · rstd per row of contiguous x [rows, n]; mean and rstd [rows] kept for the backward. */
+    static void rows(Tensor x, double eps, Tensor y, Tensor mean, Tensor rstd) {
+        int n = x.shape()[x.dim() - 1], rows = x.numel() / n;
+        float[] xs = f32(x), ys = f32(y), ms = f32(mean), rs = f32(rstd);
+        int xo = x.offset(), yo = y.offset(), mo = mean.offset(), ro = rstd.offset();
+        Parallel.forRange(rows, (long) rows * n * 6, (from, end) -> {
+            for (int r = from; r < end; r++) {
+                int xa = xo + r * n, ya = yo + r * n;
+                float m = (float) (CpuBackend.sumF32(xs, xa, n) / n);
+                float inv = (float) (1 / Math.sqrt(squares(xs, xa, m, n) / n + eps));
+                ms[mo + r] = m;
+                rs[ro + r] = inv;
+                int i = 0;
+                for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+                    FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv).intoArray(ys, ya + i);
+                }
+                for (; i < n; i++) ys[ya + i] = (xs[xa + i] - m) * inv;
+            }
+        });
+    }
+
+    /** Σ (x − m)², lanes accumulating in a vector, then added up in order. */
+    private static double squares(float[] x, int xo, float m, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(m);
+            acc = d.fma(d, acc);
+        }
+        double s = 0;
+        for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
+        for (; i < n; i++) s += (double) (x[xo + i] - m) * (x[xo + i] - m);
+        return s;
+    }
+
+    /**
+     * dx = rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)) per row, ŷ = (x − mean) · rstd recomputed: the
+     * gradient of the normalization with respect to x, given dy with respect to ŷ.
+     */
+    static void backward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx) {
+        int n = x.shape()[x.dim() - 1], rows = x.numel() / n;
+        float[] xs = f32(x), ms = f32(mean), rs = f32(rstd), gs = f32(dy), ds = f32(dx);
+        int xo = x.offset(), mo = mean.offset(), ro = rstd.offset(), go = dy.offset(), dO = dx.offset();
+        Parallel.forRange(rows, (long) rows * n * 8, (from, end) -> {
+            for (int r = from; r < end; r++) {
+                int xa = xo + r * n, ga = go + r * n, da = dO + r * n;
+                float m = ms[mo + r], inv = rs[ro + r];
+                float a = (float) (CpuBackend.sumF32(gs, ga, n) / n), b = (float) (projection(xs, xa, gs, ga, m, inv, n) / n);
+                int i = 0;
+                for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+                    FloatVector yh = FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv);
+                    FloatVector.fromArray(S, gs, ga + i).sub(a).sub(yh.mul(b)).mul(inv).intoArray(ds, da + i);
+                }
+                for (; i < n; i++) ds[da + i] = (gs[ga + i] - a - (xs[xa + i] - m) * inv * b) * inv;
+            }
+        });
+    }
+
+    /** Σ dy · ŷ over a row, in the fixed order of {@link CpuBackend#sumF32}. */
+    private static double projection(float[] x, int xo, float[] g, int go, float m, float inv, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector yh = FloatVector.fromArray(S, x, xo + i).sub(m).mul(inv);
+            acc = yh.fma(FloatVector.fromArray(S, g, go + i), acc);
+        }
+        double s = 0;
+        for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
+        for (; i < n; i++) s += (double) ((x[xo + i] - m) * inv) * g[go + i];
+        return s;
+    }
+}
