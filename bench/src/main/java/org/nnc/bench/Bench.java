@@ -32,7 +32,7 @@ public final class Bench {
         }
         String[] args = rest.toArray(new String[0]);
         if (args.length == 0) {
-            System.err.println("usage: bench/run W1 [sizes…] | W2 … W6 [--device cuda] | softmax | check [lines]");
+            System.err.println("usage: bench/run W1 [sizes…] | W2 … W6 [--device cuda] | softmax | layernorm | check [lines]");
             System.exit(2);
         }
         switch (args[0]) {
@@ -45,8 +45,9 @@ public final class Bench {
             case "W5" -> Workloads.w5();
             case "W6" -> Workloads.w6();
             case "softmax" -> OpBench.softmax();
+            case "layernorm" -> OpBench.layerNorm();
             default -> {
-                System.err.println("unknown workload " + args[0] + " (W1 … W6, softmax, or check)");
+                System.err.println("unknown workload " + args[0] + " (W1 … W6, softmax, layernorm, or check)");
                 System.exit(2);
             }
         }

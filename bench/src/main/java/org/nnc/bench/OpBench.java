@@ -8,7 +8,7 @@ import org.nnc.tensor.Tensor;
 
 /**
  * Single operations, timed as a training step uses them (forward, then backward through Σ y·r), for
- * changes to one kernel that the WORKLOADS figures do not isolate: {@code bench/run softmax [--device cuda]}.
+ * changes to one kernel that the WORKLOADS figures do not isolate: {@code bench/run softmax|layernorm [--device cuda]}.
  */
 final class OpBench {
     private OpBench() {}
@@ -16,25 +16,38 @@ final class OpBench {
     /** Softmax and log-softmax over the last dimension: a classifier's output, attention-like rows, a short row. */
     static void softmax() {
         for (int[] shape : new int[][] {{128, 1000}, {4096, 64}, {64, 10}}) {
-            Generator g = new Generator(1);
-            Tensor x = Tensor.randn(g, DType.FLOAT32, shape).mul(3).to(Workloads.device).detach().requiresGrad(true);
-            Tensor r = Tensor.rand(g, DType.FLOAT32, shape).to(Workloads.device);
             for (boolean log : new boolean[] {false, true}) {
-                StepScope steps = new StepScope();
-                double[] us = new double[50];
-                for (int i = -300; i < us.length; i++) {
-                    long t0 = System.nanoTime();
-                    try (StepScope s = steps.begin()) {
-                        x.zeroGrad();
-                        Tensor loss = (log ? Functional.logSoftmax(x, -1) : Functional.softmax(x, -1)).mul(r).sum();
-                        loss.backward();
-                        if (Workloads.onGpu()) x.grad().sum().item();   // waits for the step's kernels
-                    }
-                    if (i >= 0) us[i] = (System.nanoTime() - t0) / 1e3;
-                }
-                Bench.print((log ? "logSoftmax" : "softmax") + " nnc " + (Workloads.onGpu() ? "cuda_" : "") + shape[0] + "x" + shape[1]
-                        + " fwd_bwd_us", us);
+                time((log ? "logSoftmax" : "softmax"), shape, x -> log ? Functional.logSoftmax(x, -1) : Functional.softmax(x, -1));
             }
         }
+    }
+
+    /** Layer norm over the last dimension with its scale and shift: a transformer's activations, and a small batch. */
+    static void layerNorm() {
+        for (int[] shape : new int[][] {{2048, 512}, {64, 32}}) {
+            Tensor w = Tensor.ones(shape[1]).to(Workloads.device).requiresGrad(true);
+            Tensor b = Tensor.zeros(shape[1]).to(Workloads.device).requiresGrad(true);
+            time("layerNorm", shape, x -> Functional.layerNorm(x, 1, w, b, 1e-5), w, b);
+        }
+    }
+
+    /** f's forward and backward through Σ f(x)·r, 300 warm-up and 50 timed steps, each in a StepScope; params are f's own. */
+    private static void time(String name, int[] shape, java.util.function.UnaryOperator<Tensor> f, Tensor... params) {
+        Generator g = new Generator(1);
+        Tensor x = Tensor.randn(g, DType.FLOAT32, shape).mul(3).to(Workloads.device).detach().requiresGrad(true);
+        Tensor r = Tensor.rand(g, DType.FLOAT32, shape).to(Workloads.device);
+        StepScope steps = new StepScope();
+        double[] us = new double[50];
+        for (int i = -300; i < us.length; i++) {
+            long t0 = System.nanoTime();
+            try (StepScope s = steps.begin()) {
+                x.zeroGrad();
+                for (Tensor p : params) p.zeroGrad();
+                f.apply(x).mul(r).sum().backward();
+                if (Workloads.onGpu()) x.grad().sum().item();   // waits for the step's kernels
+            }
+            if (i >= 0) us[i] = (System.nanoTime() - t0) / 1e3;
+        }
+        Bench.print(name + " nnc " + (Workloads.onGpu() ? "cuda_" : "") + shape[0] + "x" + shape[1] + " fwd_bwd_us", us);
     }
 }
