@@ -716,6 +716,67 @@ extern "C" __global__ void layer_norm_rows_backward(int n, const float* x, const
     }
 }
 
+// Batch normalization's training step (Backend.batchNormTrain): one block per channel c of contiguous x
+// [batch, channels, spatial]; the channel's mean and biased variance over batch · spatial values (tree
+// reductions in double), y = (x − mean) · rstd · w + b, and thread 0 moves the running statistics by momentum
+// (the variance unbiased, as PyTorch) and keeps mean and rstd for the backward.
+__device__ __forceinline__ long long channel_at(int i, int c, int channels, int spatial) {
+    return ((long long) (i / spatial) * channels + c) * spatial + i % spatial;
+}
+
+extern "C" __global__ void batch_norm_train(int batch, int channels, int spatial, double momentum, double eps, const float* x,
+                                            const float* w, const float* b, float* runMean, float* runVar, float* y, float* mean,
+                                            float* rstd) {
+    __shared__ double buf[256];
+    int c = blockIdx.x, count = batch * spatial;
+    double s = 0;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) s += x[channel_at(i, c, channels, spatial)];
+    float m = (float) (block_reduce(s, false, buf) / count);
+    double q = 0;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        double d = x[channel_at(i, c, channels, spatial)] - m;
+        q += d * d;
+    }
+    double var = block_reduce(q, false, buf) / count;
+    float inv = (float) (1 / sqrt(var + eps)), scale = inv * w[c], shift = b[c];
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        long long at = channel_at(i, c, channels, spatial);
+        y[at] = (x[at] - m) * scale + shift;
+    }
+    if (threadIdx.x == 0) {
+        mean[c] = m;
+        rstd[c] = inv;
+        runMean[c] = (float) ((1 - momentum) * runMean[c] + momentum * m);
+        runVar[c] = (float) ((1 - momentum) * runVar[c] + momentum * var * count / (count > 1 ? count - 1 : 1));
+    }
+}
+
+// Its gradients (Backend.batchNormBackward), one block per channel: dw = Σ dy · ŷ, db = Σ dy, and
+// dx = w · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)).
+extern "C" __global__ void batch_norm_backward(int batch, int channels, int spatial, const float* x, const float* w, const float* mean,
+                                               const float* rstd, const float* dy, float* dx, float* dw, float* db) {
+    __shared__ double buf[256];
+    int c = blockIdx.x, count = batch * spatial;
+    float m = mean[c], inv = rstd[c];
+    double sg = 0, sgy = 0;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        long long at = channel_at(i, c, channels, spatial);
+        sg += dy[at];
+        sgy += (double) dy[at] * ((x[at] - m) * inv);
+    }
+    sg = block_reduce(sg, false, buf);
+    sgy = block_reduce(sgy, false, buf);
+    double a = sg / count, bb = sgy / count, k = (double) w[c] * inv;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        long long at = channel_at(i, c, channels, spatial);
+        dx[at] = (float) (k * (dy[at] - a - ((x[at] - m) * inv) * bb));
+    }
+    if (threadIdx.x == 0) {
+        dw[c] = (float) sgy;
+        db[c] = (float) sg;
+    }
+}
+
 // One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one
 // pass, as org.nnc.nn.LstmCell's row loop does on the CPU; act and tanhC are kept for the backward. cPrev's
 // rows are cpld apart (it is usually the c half of the previous step's [h | c]).

@@ -91,6 +91,18 @@ public interface Backend {
     /** Its gradient from dy (with respect to y, contiguous): rstd · (dy − mean(dy) − y · mean(dy · y)) per row, y recomputed from x. */
     void layerNormRowsBackward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx);
 
+    /**
+     * Batch normalization's training step over contiguous float32 x [N, C, …] (every tensor contiguous
+     * float32, the per-channel ones [C]): per channel the batch's mean and biased variance, y = (x − mean) ·
+     * rstd · weight + bias, mean and rstd kept for the backward, and the running statistics moved by
+     * momentum in place (the variance unbiased, as PyTorch).
+     */
+    void batchNormTrain(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum, double eps,
+                        Tensor y, Tensor mean, Tensor rstd);
+
+    /** Its gradients from dy: dWeight = Σ dy · ŷ and dBias = Σ dy per channel, dx = weight · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)). */
+    void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias);
+
     /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */
     static boolean fusableStep(Tensor p, Tensor... others) {
         if (p.dtype() != DType.FLOAT32 || !p.isContiguous()) return false;

@@ -7,7 +7,8 @@ import org.nnc.tensor.Tensor;
 
 /**
  * Batch normalization over dimension 1 (features or channels). Training uses the batch's statistics and
- * updates the running ones (the variance unbiased, as PyTorch); eval uses the running statistics.
+ * updates the running ones (the variance unbiased, as PyTorch), in one fused operation for float32
+ * ({@link BatchNormF32}); eval uses the running statistics.
  * Buffers: running_mean, running_var, num_batches_tracked.
  */
 public abstract class BatchNorm extends Module {
@@ -38,6 +39,12 @@ public abstract class BatchNorm extends Module {
         java.util.Arrays.fill(view, 1);
         view[1] = n;
         Tensor mean, var;
+        Tensor runningMean = buffer("running_mean"), runningVar = buffer("running_var");
+        if (isTraining() && BatchNormF32.applies(x, weight, bias, runningMean, runningVar)) {
+            Tensor y = BatchNormF32.train(x, weight, bias, runningMean, runningVar, momentum, eps);
+            GradMode.noGrad(() -> buffer("num_batches_tracked").add_(1));
+            return y;
+        }
         if (isTraining()) {
             Tensor m = x;
             long count = 1;
@@ -54,15 +61,13 @@ public abstract class BatchNorm extends Module {
             long cnt = count;
             Tensor meanFlat = mean, varFlat = var;
             GradMode.noGrad(() -> {
-                Tensor rm = buffer("running_mean"), rv = buffer("running_var");
-                rm.mul_(1 - momentum).add_(Ops.reshape(meanFlat.detach(), n), momentum);
-                rv.mul_(1 - momentum).add_(Ops.reshape(varFlat.detach(), n), momentum * cnt / Math.max(1, cnt - 1));
-                Tensor nb = buffer("num_batches_tracked");
-                nb.fill_(nb.item() + 1);
+                runningMean.mul_(1 - momentum).add_(Ops.reshape(meanFlat.detach(), n), momentum);
+                runningVar.mul_(1 - momentum).add_(Ops.reshape(varFlat.detach(), n), momentum * cnt / Math.max(1, cnt - 1));
+                buffer("num_batches_tracked").add_(1);
             });
         } else {
-            mean = Ops.reshape(buffer("running_mean"), view);
-            var = Ops.reshape(buffer("running_var"), view);
+            mean = Ops.reshape(runningMean, view);
+            var = Ops.reshape(runningVar, view);
         }
         Tensor y = Ops.div(Ops.sub(x, mean), Ops.sqrt(Ops.add(var, eps)));
         return Ops.add(Ops.mul(y, Ops.reshape(weight, view)), Ops.reshape(bias, view));

@@ -372,6 +372,13 @@ public final class Tensor {
         return this;
     }
 
+    /** this += value, on this tensor's device (a counter on a GPU then needs no read to the host). */
+    public Tensor add_(double value) {
+        checkInPlace("add_");
+        backend().unary(org.nnc.backend.UnaryFn.ADD_SCALAR, value, 0, this, this);
+        return this;
+    }
+
     public Tensor mul_(double factor) {
         checkInPlace("mul_");
         backend().unary(org.nnc.backend.UnaryFn.MUL_SCALAR, factor, 0, this, this);

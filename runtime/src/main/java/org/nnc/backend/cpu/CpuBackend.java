@@ -522,6 +522,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormTrain(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum, double eps,
+                               Tensor y, Tensor mean, Tensor rstd) {
+        NormKernels.batchTrain(x, weight, bias, runningMean, runningVar, momentum, eps, y, mean, rstd);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias) {
+        NormKernels.batchBackward(x, weight, mean, rstd, dy, dx, dWeight, dBias);
+    }
+
+    @Override
     public void gather(Tensor x, int dim, Tensor index, Tensor out) {
         int[] xs = x.strides().clone();
         int xDimStride = xs[dim], xDimSize = x.shape()[dim];

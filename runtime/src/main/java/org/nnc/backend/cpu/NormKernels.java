@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 import org.nnc.tensor.Tensor;
 
 /**
- * Layer normalization of float32 rows, forward and backward: two vector passes over a row for its
- * statistics and one to write, where the composed form makes nine passes over the whole tensor forward.
+ * Layer and batch normalization of float32 tensors, forward and backward: two vector passes over a row (or
+ * a channel) for its statistics and one to write, where the composed form makes nine or more passes over the
+ * whole tensor forward.
  * Statistics are summed in the fixed order of {@link CpuBackend#sumF32} and kept in double until stored.
  */
 final class NormKernels {
@@ -86,5 +87,75 @@ final class NormKernels {
         for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
         for (; i < n; i++) s += (double) ((x[xo + i] - m) * inv) * g[go + i];
         return s;
+    }
+
+    /**
+     * Batch norm's training step over contiguous x [N, C, S], channel by channel: the batch's mean and biased
+     * variance over N·S values, y = (x − mean) · rstd · weight + bias, mean and rstd [C] kept for the
+     * backward, and the running statistics moved by momentum (the variance unbiased, as PyTorch).
+     */
+    static void batchTrain(Tensor x, Tensor weight, Tensor bias, Tensor runMean, Tensor runVar, double momentum, double eps,
+                           Tensor y, Tensor mean, Tensor rstd) {
+        int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
+        long count = (long) batch * spatial;
+        float[] xs = f32(x), ys = f32(y), ws = f32(weight), bs = f32(bias), rm = f32(runMean), rv = f32(runVar), ms = f32(mean), rs = f32(rstd);
+        int xo = x.offset(), yo = y.offset(), wo = weight.offset(), bo = bias.offset(), rmo = runMean.offset(), rvo = runVar.offset();
+        int mo = mean.offset(), ro = rstd.offset();
+        Parallel.forRange(channels, count * channels * 6, (from, end) -> {
+            for (int c = from; c < end; c++) {
+                double sum = 0;
+                for (int n = 0; n < batch; n++) sum += CpuBackend.sumF32(xs, xo + (n * channels + c) * spatial, spatial);
+                float m = (float) (sum / count);
+                double sq = 0;
+                for (int n = 0; n < batch; n++) sq += squares(xs, xo + (n * channels + c) * spatial, m, spatial);
+                double var = sq / count;
+                float inv = (float) (1 / Math.sqrt(var + eps)), scale = inv * ws[wo + c], shift = bs[bo + c];
+                ms[mo + c] = m;
+                rs[ro + c] = inv;
+                rm[rmo + c] = (float) ((1 - momentum) * rm[rmo + c] + momentum * m);
+                rv[rvo + c] = (float) ((1 - momentum) * rv[rvo + c] + momentum * var * count / Math.max(1, count - 1));
+                for (int n = 0; n < batch; n++) {
+                    int xa = xo + (n * channels + c) * spatial, ya = yo + (n * channels + c) * spatial, i = 0;
+                    for (int upper = S.loopBound(spatial); i < upper; i += S.length()) {
+                        FloatVector.fromArray(S, xs, xa + i).sub(m).mul(scale).add(shift).intoArray(ys, ya + i);
+                    }
+                    for (; i < spatial; i++) ys[ya + i] = (xs[xa + i] - m) * scale + shift;
+                }
+            }
+        });
+    }
+
+    /**
+     * Its gradients, channel by channel: dWeight = Σ dy · ŷ, dBias = Σ dy, and
+     * dx = weight · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)), ŷ = (x − mean) · rstd recomputed.
+     */
+    static void batchBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias) {
+        int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
+        long count = (long) batch * spatial;
+        float[] xs = f32(x), ws = f32(weight), ms = f32(mean), rs = f32(rstd), gs = f32(dy), ds = f32(dx), dws = f32(dWeight), dbs = f32(dBias);
+        int xo = x.offset(), wo = weight.offset(), mo = mean.offset(), ro = rstd.offset(), go = dy.offset(), dO = dx.offset();
+        int dwo = dWeight.offset(), dbo = dBias.offset();
+        Parallel.forRange(channels, count * channels * 8, (from, end) -> {
+            for (int c = from; c < end; c++) {
+                float m = ms[mo + c], inv = rs[ro + c];
+                double sg = 0, sgy = 0;
+                for (int n = 0; n < batch; n++) {
+                    int at = (n * channels + c) * spatial;
+                    sg += CpuBackend.sumF32(gs, go + at, spatial);
+                    sgy += projection(xs, xo + at, gs, go + at, m, inv, spatial);
+                }
+                dws[dwo + c] = (float) sgy;
+                dbs[dbo + c] = (float) sg;
+                float a = (float) (sg / count), b = (float) (sgy / count), k = ws[wo + c] * inv;
+                for (int n = 0; n < batch; n++) {
+                    int xa = xo + (n * channels + c) * spatial, ga = go + (n * channels + c) * spatial, da = dO + (n * channels + c) * spatial, i = 0;
+                    for (int upper = S.loopBound(spatial); i < upper; i += S.length()) {
+                        FloatVector yh = FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv);
+                        FloatVector.fromArray(S, gs, ga + i).sub(a).sub(yh.mul(b)).mul(k).intoArray(ds, da + i);
+                    }
+                    for (; i < spatial; i++) ds[da + i] = (gs[ga + i] - a - (xs[xa + i] - m) * inv * b) * k;
+                }
+            }
+        });
     }
 }

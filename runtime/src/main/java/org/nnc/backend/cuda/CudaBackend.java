@@ -331,6 +331,23 @@ final class CudaBackend implements Backend {
                 at(rstd, rstd.offset()), at(dy, dy.offset()), at(dx, dx.offset()));
     }
 
+    @Override
+    public void batchNormTrain(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum, double eps,
+                               Tensor y, Tensor mean, Tensor rstd) {
+        int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
+        ctx.launch("batch_norm_train", new int[] {channels}, lineBlock(batch * spatial), batch, channels, spatial, momentum, eps,
+                at(x, x.offset()), at(weight, weight.offset()), at(bias, bias.offset()), at(runningMean, runningMean.offset()),
+                at(runningVar, runningVar.offset()), at(y, y.offset()), at(mean, mean.offset()), at(rstd, rstd.offset()));
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias) {
+        int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
+        ctx.launch("batch_norm_backward", new int[] {channels}, lineBlock(batch * spatial), batch, channels, spatial, at(x, x.offset()),
+                at(weight, weight.offset()), at(mean, mean.offset()), at(rstd, rstd.offset()), at(dy, dy.offset()), at(dx, dx.offset()),
+                at(dWeight, dWeight.offset()), at(dBias, dBias.offset()));
+    }
+
     // ---------------------------------------------------------------- optimizer steps
 
     @Override

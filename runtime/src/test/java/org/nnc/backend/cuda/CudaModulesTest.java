@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nnc.data.TensorDataset;
 import org.nnc.nn.Activation;
+import org.nnc.nn.BatchNorm1d;
 import org.nnc.nn.BatchNorm2d;
 import org.nnc.nn.Functional;
 import org.nnc.nn.GRU;
@@ -49,11 +50,13 @@ class CudaModulesTest {
         Module cpu = make.get();
         Generator.global().manualSeed(4);
         Module gpu = make.get().to(CUDA);
-        Tensor yc = cpu.forward(input), yg = gpu.forward(input.to(CUDA));
+        Tensor xc = input.detach().requiresGrad(true), xg = input.to(CUDA).detach().requiresGrad(true);
+        Tensor yc = cpu.forward(xc), yg = gpu.forward(xg);
         close("output", yc, yg, 1e-5, 1e-4);
         Tensor r = Tensor.rand(new Generator(9), DType.FLOAT32, yc.shape());
         yc.mul(r).sum().backward();
         yg.mul(r.to(CUDA)).sum().backward();
+        close("input gradient", xc.grad(), xg.grad(), 1e-5, 1e-4);
         Map<String, Tensor> pc = cpu.namedParameters(), pg = gpu.namedParameters();
         for (String k : pc.keySet()) close("gradient of " + k, pc.get(k).grad(), pg.get(k).grad(), 1e-5, 1e-4);
         Map<String, Tensor> sc = cpu.stateDict(), sg = gpu.stateDict();
@@ -73,6 +76,8 @@ class CudaModulesTest {
     @Test
     void batchNormInTrainingModeUpdatesItsRunningStatistics() {
         sameOnBoth(() -> new BatchNorm2d(3), Tensor.rand(new Generator(3), DType.FLOAT32, 4, 3, 5, 5));
+        sameOnBoth(() -> new BatchNorm1d(4), Tensor.rand(new Generator(4), DType.FLOAT32, 6, 4));
+        sameOnBoth(() -> new BatchNorm1d(3), Tensor.rand(new Generator(5), DType.FLOAT32, 2, 3, 300));
     }
 
     @Test
