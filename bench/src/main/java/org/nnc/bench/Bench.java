@@ -32,7 +32,7 @@ public final class Bench {
         }
         String[] args = rest.toArray(new String[0]);
         if (args.length == 0) {
-            System.err.println("usage: bench/run W1 [sizes…] | W2 … W6 [--device cuda] | softmax | layernorm | check [lines]");
+            System.err.println("usage: bench/run W1 [sizes…] | W2 … W6 [--device cuda] | softmax | layernorm | batchnorm | check [lines]");
             System.exit(2);
         }
         switch (args[0]) {
@@ -46,8 +46,9 @@ public final class Bench {
             case "W6" -> Workloads.w6();
             case "softmax" -> OpBench.softmax();
             case "layernorm" -> OpBench.layerNorm();
+            case "batchnorm" -> OpBench.batchNorm();
             default -> {
-                System.err.println("unknown workload " + args[0] + " (W1 … W6, softmax, layernorm, or check)");
+                System.err.println("unknown workload " + args[0] + " (W1 … W6, softmax, layernorm, batchnorm, or check)");
                 System.exit(2);
             }
         }

@@ -8,7 +8,7 @@ import org.nnc.tensor.Tensor;
 
 /**
  * Single operations, timed as a training step uses them (forward, then backward through Σ y·r), for
- * changes to one kernel that the WORKLOADS figures do not isolate: {@code bench/run softmax|layernorm [--device cuda]}.
+ * changes to one kernel that the WORKLOADS figures do not isolate: {@code bench/run softmax|layernorm|batchnorm [--device cuda]}.
  */
 final class OpBench {
     private OpBench() {}
@@ -31,6 +31,15 @@ final class OpBench {
         }
     }
 
+    /** BatchNorm2d's training step: W3's first convolution's output, and a small batch. */
+    static void batchNorm() {
+        for (int[] shape : new int[][] {{64, 32, 28, 28}, {8, 16, 8, 8}}) {
+            org.nnc.nn.BatchNorm2d bn = new org.nnc.nn.BatchNorm2d(shape[1]);
+            bn.to(Workloads.device);
+            time("batchNorm2d", shape, bn::forward, bn.weight, bn.bias);
+        }
+    }
+
     /** f's forward and backward through Σ f(x)·r, 300 warm-up and 50 timed steps, each in a StepScope; params are f's own. */
     private static void time(String name, int[] shape, java.util.function.UnaryOperator<Tensor> f, Tensor... params) {
         Generator g = new Generator(1);
@@ -48,6 +57,7 @@ final class OpBench {
             }
             if (i >= 0) us[i] = (System.nanoTime() - t0) / 1e3;
         }
-        Bench.print(name + " nnc " + (Workloads.onGpu() ? "cuda_" : "") + shape[0] + "x" + shape[1] + " fwd_bwd_us", us);
+        String dims = java.util.Arrays.stream(shape).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("x"));
+        Bench.print(name + " nnc " + (Workloads.onGpu() ? "cuda_" : "") + dims + " fwd_bwd_us", us);
     }
 }
