@@ -48,8 +48,11 @@ public enum Loss {
         };
     }
 
-    /** Correct predictions in a batch (0 for regression). */
-    public long correct(Tensor out, Tensor y) {
+    /**
+     * Correct predictions in a batch, an int64 scalar on the batch's device, not yet read (null for
+     * regression): on a GPU the count is then read together with the loss, with one wait for the GPU.
+     */
+    public Tensor hits(Tensor out, Tensor y) {
         Tensor t = target(y, out);
         Tensor hit = switch (this) {
             case CROSS_ENTROPY, NLL -> Ops.eq(Ops.argmax(out, 1, false), t);
@@ -57,6 +60,6 @@ public enum Loss {
             case BCE_WITH_LOGITS -> Ops.eq(Ops.to(Ops.gt(out, Tensor.scalar(out.dtype(), 0)), t.dtype()), t);
             default -> null;
         };
-        return hit == null ? 0 : (long) Ops.sum(Ops.to(hit, DType.INT64)).item();
+        return hit == null ? null : Ops.sum(Ops.to(hit, DType.INT64));
     }
 }

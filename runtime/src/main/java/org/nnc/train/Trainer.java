@@ -104,11 +104,16 @@ public final class Trainer {
                         opt.zeroGrad();
                         Tensor output = model.forward(batch.x());
                         Tensor loss = c.loss().apply(output, batch.y());
+                        // The backward pass and the count of correct predictions are queued before the loss is
+                        // read, so that on a GPU the host waits once a step, for all of it, rather than after the
+                        // forward pass (the GPU then idle while the host queued the rest) and again for the count.
+                        // The update waits for the loss: a NaN loss leaves the parameters as they were.
+                        loss.backward();
+                        Tensor hits = GradMode.noGrad(() -> c.loss().hits(output.detach(), batch.y()));
                         value = loss.item();
                         if (Double.isFinite(value)) {
-                            loss.backward();
+                            if (hits != null) right = (long) hits.item();
                             opt.step();
-                            if (c.loss().hasAccuracy()) right = GradMode.noGrad(() -> c.loss().correct(output.detach(), batch.y()));
                         }
                     }
                     if (!Double.isFinite(value)) {
@@ -223,8 +228,9 @@ public final class Trainer {
                     DataLoader.Batch batch = on(model.device(), host);
                     Tensor out = model.forward(batch.x());
                     int n = batch.x().size(0);
-                    sum += loss.apply(out, batch.y()).item() * n;
-                    if (loss.hasAccuracy()) correct += loss.correct(out, batch.y());
+                    Tensor value = loss.apply(out, batch.y()), hits = loss.hits(out, batch.y());   // both queued, then read
+                    sum += value.item() * n;
+                    if (hits != null) correct += (long) hits.item();
                     seen += n;
                 }
             }

@@ -74,4 +74,24 @@ class TrainerTest {
         TrainingException e = assertThrows(TrainingException.class, () -> Trainer.fit(mlp(), c, new PrintStream(new ByteArrayOutputStream()), false));
         assertTrue(e.getMessage().matches("the loss became (NaN|Infinity) at epoch \\d+, batch \\d+ \\(the last finite loss was .*"), e.getMessage());
     }
+
+    @Test
+    void aNonFiniteLossLeavesTheParametersAsTheyWere() {
+        // One NaN feature: the batch holding it has a NaN loss, computed (backward pass included) before
+        // the update, which must then not run; the parameters stay finite.
+        org.nnc.tensor.Tensor x = org.nnc.tensor.Tensor.rand(new Generator(1), org.nnc.tensor.DType.FLOAT32, 48, 4);
+        x.detach().select(0, 30).select(0, 2).fill_(Float.NaN);
+        long[] y = new long[48];
+        for (int i = 0; i < y.length; i++) y[i] = i % 3;
+        var data = new org.nnc.data.TensorDataset(x, org.nnc.tensor.Tensor.of(y, 48));
+        TrainConfig c = TrainConfig.of(data, Loss.CROSS_ENTROPY).withEpochs(2).withBatchSize(16).withOptimizer(p -> new Adam(p, 0.01))
+                .withSeed(3).withDevice("cpu");
+        Generator.global().manualSeed(0);
+        Module m = mlp();
+        TrainingException e = assertThrows(TrainingException.class, () -> Trainer.fit(m, c, new PrintStream(new ByteArrayOutputStream()), false));
+        assertTrue(e.getMessage().startsWith("the loss became NaN at epoch 1"), e.getMessage());
+        for (var p : m.namedParameters().entrySet()) {
+            for (float v : p.getValue().toFloatArray()) assertTrue(Float.isFinite(v), p.getKey() + " was updated with a NaN gradient");
+        }
+    }
 }
