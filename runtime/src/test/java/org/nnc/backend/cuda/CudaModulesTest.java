@@ -81,6 +81,22 @@ class CudaModulesTest {
     }
 
     @Test
+    void clipGradNormOnTheDeviceMatchesTheCpu() {
+        Generator g = new Generator(8);
+        Tensor g0 = Tensor.randn(g, DType.FLOAT32, 3, 3).mul(4), g1 = Tensor.randn(g, DType.FLOAT32, 4);
+        Tensor ac = Tensor.zeros(3, 3).requiresGrad(true), bc = Tensor.zeros(4).requiresGrad(true);
+        Tensor ag = Tensor.zeros(3, 3).to(CUDA).requiresGrad(true), bg = Tensor.zeros(4).to(CUDA).requiresGrad(true);
+        ac.setGrad(g0.clone());
+        bc.setGrad(g1.clone());
+        ag.setGrad(g0.to(CUDA));
+        bg.setGrad(g1.to(CUDA));
+        double nc = Optimizer.clipGradNorm(List.of(ac, bc), 1.5), ng = Optimizer.clipGradNorm(List.of(ag, bg), 1.5);
+        assertEquals(nc, ng, 1e-6 * nc, "the norm before clipping");
+        close("clipped gradient", ac.grad(), ag.grad(), 1e-6, 1e-5);
+        close("clipped gradient", bc.grad(), bg.grad(), 1e-6, 1e-5);
+    }
+
+    @Test
     void optimizerUpdatesRunOnTheDevice() {
         List<Function<List<Tensor>, Optimizer>> opts = List.of(
                 p -> new SGD(p, 0.1, 0.9, 0, true, 1e-3),
