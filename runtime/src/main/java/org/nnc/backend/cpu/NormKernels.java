@@ -29,11 +29,7 @@ final class NormKernels {
                 float inv = (float) (1 / Math.sqrt(squares(xs, xa, m, n) / n + eps));
                 ms[mo + r] = m;
                 rs[ro + r] = inv;
-                int i = 0;
-                for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-                    FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv).intoArray(ys, ya + i);
-                }
-                for (; i < n; i++) ys[ya + i] = (xs[xa + i] - m) * inv;
+                affine(xs, xa, ys, ya, n, m, inv, 0);
             }
         });
     }
@@ -65,12 +61,7 @@ final class NormKernels {
                 int xa = xo + r * n, ga = go + r * n, da = dO + r * n;
                 float m = ms[mo + r], inv = rs[ro + r];
                 float a = (float) (CpuBackend.sumF32(gs, ga, n) / n), b = (float) (projection(xs, xa, gs, ga, m, inv, n) / n);
-                int i = 0;
-                for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-                    FloatVector yh = FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv);
-                    FloatVector.fromArray(S, gs, ga + i).sub(a).sub(yh.mul(b)).mul(inv).intoArray(ds, da + i);
-                }
-                for (; i < n; i++) ds[da + i] = (gs[ga + i] - a - (xs[xa + i] - m) * inv * b) * inv;
+                gradient(xs, xa, gs, ga, ds, da, n, m, inv, a, b, inv);
             }
         });
     }
@@ -115,11 +106,7 @@ final class NormKernels {
                 rm[rmo + c] = (float) ((1 - momentum) * rm[rmo + c] + momentum * m);
                 rv[rvo + c] = (float) ((1 - momentum) * rv[rvo + c] + momentum * var * count / Math.max(1, count - 1));
                 for (int n = 0; n < batch; n++) {
-                    int xa = xo + (n * channels + c) * spatial, ya = yo + (n * channels + c) * spatial, i = 0;
-                    for (int upper = S.loopBound(spatial); i < upper; i += S.length()) {
-                        FloatVector.fromArray(S, xs, xa + i).sub(m).mul(scale).add(shift).intoArray(ys, ya + i);
-                    }
-                    for (; i < spatial; i++) ys[ya + i] = (xs[xa + i] - m) * scale + shift;
+                    affine(xs, xo + (n * channels + c) * spatial, ys, yo + (n * channels + c) * spatial, spatial, m, scale, shift);
                 }
             }
         });
@@ -148,14 +135,29 @@ final class NormKernels {
                 dbs[dbo + c] = (float) sg;
                 float a = (float) (sg / count), b = (float) (sgy / count), k = ws[wo + c] * inv;
                 for (int n = 0; n < batch; n++) {
-                    int xa = xo + (n * channels + c) * spatial, ga = go + (n * channels + c) * spatial, da = dO + (n * channels + c) * spatial, i = 0;
-                    for (int upper = S.loopBound(spatial); i < upper; i += S.length()) {
-                        FloatVector yh = FloatVector.fromArray(S, xs, xa + i).sub(m).mul(inv);
-                        FloatVector.fromArray(S, gs, ga + i).sub(a).sub(yh.mul(b)).mul(k).intoArray(ds, da + i);
-                    }
-                    for (; i < spatial; i++) ds[da + i] = (gs[ga + i] - a - (xs[xa + i] - m) * inv * b) * k;
+                    int at = (n * channels + c) * spatial;
+                    gradient(xs, xo + at, gs, go + at, ds, dO + at, spatial, m, inv, a, b, k);
                 }
             }
         });
+    }
+
+    /** y = (x − m) · scale + shift over n values. */
+    private static void affine(float[] x, int xo, float[] y, int yo, int n, float m, float scale, float shift) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).sub(m).mul(scale).add(shift).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (x[xo + i] - m) * scale + shift;
+    }
+
+    /** dx = (dy − a − ŷ · b) · k over n values, ŷ = (x − m) · inv: both normalizations' input gradient. */
+    private static void gradient(float[] x, int xo, float[] g, int go, float[] d, int dO, int n, float m, float inv, float a, float b, float k) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector yh = FloatVector.fromArray(S, x, xo + i).sub(m).mul(inv);
+            FloatVector.fromArray(S, g, go + i).sub(a).sub(yh.mul(b)).mul(k).intoArray(d, dO + i);
+        }
+        for (; i < n; i++) d[dO + i] = (g[go + i] - a - (x[xo + i] - m) * inv * b) * k;
     }
 }
