@@ -53,13 +53,14 @@ public enum Loss {
      * regression): on a GPU the count is then read together with the loss, with one wait for the GPU.
      */
     public Tensor hits(Tensor out, Tensor y) {
+        if (!hasAccuracy()) return null;
         Tensor t = target(y, out);
         Tensor hit = switch (this) {
             case CROSS_ENTROPY, NLL -> Ops.eq(Ops.argmax(out, 1, false), t);
             case BCE -> Ops.eq(Ops.to(Ops.gt(out, Tensor.scalar(out.dtype(), 0.5)), t.dtype()), t);
             case BCE_WITH_LOGITS -> Ops.eq(Ops.to(Ops.gt(out, Tensor.scalar(out.dtype(), 0)), t.dtype()), t);
-            default -> null;
+            case MSE, L1 -> throw new AssertionError(this);   // no accuracy: returned above
         };
-        return hit == null ? null : Ops.sum(Ops.to(hit, DType.INT64));
+        return Ops.sum(Ops.to(hit, DType.INT64));
     }
 }
