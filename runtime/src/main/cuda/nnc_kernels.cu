@@ -751,7 +751,18 @@ extern "C" __global__ void batch_norm_train(int batch, int channels, int spatial
     }
 }
 
-// Its gradients (Backend.batchNormBackward), one block per channel: dw = Σ dy · ŷ, db = Σ dy, and
+// Batch normalization in eval mode (Backend.batchNormEval), one thread per element of contiguous x [*, channels,
+// spatial]: y = (x − runMean) · w / sqrt(runVar + eps) + b.
+extern "C" __global__ void batch_norm_eval(int n, int channels, int spatial, double eps, const float* x, const float* w, const float* b,
+                                           const float* runMean, const float* runVar, float* y) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    int c = i / spatial % channels;
+    float scale = (float) (w[c] / sqrt(runVar[c] + eps));
+    y[i] = (x[i] - runMean[c]) * scale + b[c];
+}
+
+// The training step's gradients (Backend.batchNormBackward), one block per channel: dw = Σ dy · ŷ, db = Σ dy, and
 // dx = w · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)).
 extern "C" __global__ void batch_norm_backward(int batch, int channels, int spatial, const float* x, const float* w, const float* mean,
                                                const float* rstd, const float* dy, float* dx, float* dw, float* db) {

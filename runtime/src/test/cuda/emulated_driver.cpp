@@ -175,7 +175,7 @@ const Kernel KERNELS[] = {
     KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),
     KERNEL(softmax_rows, true),   KERNEL(softmax_rows_backward, true),
     KERNEL(layer_norm_rows, true), KERNEL(layer_norm_rows_backward, true),
-    KERNEL(batch_norm_train, true), KERNEL(batch_norm_backward, true),
+    KERNEL(batch_norm_train, true), KERNEL(batch_norm_backward, true), KERNEL(batch_norm_eval, false),
     KERNEL(sgd_step_multi, false), KERNEL(adam_step_multi, false),
     KERNEL(lstm_cell, false),     KERNEL(lstm_cell_backward, false),
     KERNEL(gru_cell, false),      KERNEL(gru_cell_backward, false),

@@ -100,7 +100,10 @@ public interface Backend {
     void batchNormTrain(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum, double eps,
                         Tensor y, Tensor mean, Tensor rstd);
 
-    /** Its gradients from dy: dWeight = Σ dy · ŷ and dBias = Σ dy per channel, dx = weight · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)). */
+    /** Batch normalization in eval mode, no gradient: y = (x − runningMean) / sqrt(runningVar + eps) · weight + bias per channel, all as {@link #batchNormTrain}. */
+    void batchNormEval(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps, Tensor y);
+
+    /** The training step's gradients from dy: dWeight = Σ dy · ŷ and dBias = Σ dy per channel, dx = weight · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)). */
     void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias);
 
     /** Whether fused parameter-step kernels take these: contiguous float32 tensors of one element count. */

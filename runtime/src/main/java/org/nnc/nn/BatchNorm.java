@@ -7,8 +7,8 @@ import org.nnc.tensor.Tensor;
 
 /**
  * Batch normalization over dimension 1 (features or channels). Training uses the batch's statistics and
- * updates the running ones (the variance unbiased, as PyTorch), in one fused operation for float32
- * ({@link BatchNormF32}); eval uses the running statistics.
+ * updates the running ones (the variance unbiased, as PyTorch); eval uses the running statistics. Both are
+ * one fused operation for float32 ({@link BatchNormF32}), eval where nothing needs a gradient.
  * Buffers: running_mean, running_var, num_batches_tracked.
  */
 public abstract class BatchNorm extends Module {
@@ -44,6 +44,9 @@ public abstract class BatchNorm extends Module {
             Tensor y = BatchNormF32.train(x, weight, bias, runningMean, runningVar, momentum, eps);
             GradMode.noGrad(() -> buffer("num_batches_tracked").add_(1));
             return y;
+        }
+        if (!isTraining() && BatchNormF32.evalApplies(x, weight, bias, runningMean, runningVar)) {
+            return BatchNormF32.eval(x, weight, bias, runningMean, runningVar, eps);
         }
         if (isTraining()) {
             Tensor m = x;

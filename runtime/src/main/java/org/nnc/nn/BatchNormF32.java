@@ -9,8 +9,9 @@ import org.nnc.tensor.Tensor;
  * Batch normalization's training step on float32 tensors as one operation on any backend: one kernel
  * forward ({@code Backend.batchNormTrain}: the batch's statistics, the normalization with its scale and
  * shift, the running statistics) and one backward (the gradients of x, weight and bias), where the
- * composed form takes about fifteen operations forward and thirty backward (on a GPU, as many launches).
- * Same formula as the composed form; a test checks the two agree, and PyTorch's fixtures check both.
+ * composed form takes about fifteen operations forward and thirty backward (on a GPU, as many launches);
+ * and eval mode where nothing needs a gradient, one kernel where the composed form takes six. Same
+ * formulas as the composed form; a test checks them, and PyTorch's fixtures check both forms.
  */
 final class BatchNormF32 {
     private BatchNormF32() {}
@@ -21,6 +22,20 @@ final class BatchNormF32 {
             if (t.dtype() != DType.FLOAT32 || !t.isContiguous() || !t.device().equals(x.device())) return false;
         }
         return true;
+    }
+
+    /** Whether eval mode can take the fused kernel: nothing to differentiate (the validation pass, inference). */
+    static boolean evalApplies(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar) {
+        boolean needsGrad = org.nnc.autograd.GradMode.isEnabled() && (x.requiresGrad() || weight.requiresGrad() || bias.requiresGrad());
+        return !needsGrad && applies(x, weight, bias, runningMean, runningVar);
+    }
+
+    /** Eval mode: the running statistics, the scale and shift, in one kernel (Backend.batchNormEval). */
+    static Tensor eval(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps) {
+        Tensor x = Ops.contiguous(input.detach());
+        Tensor y = Tensor.uninitialized(DType.FLOAT32, x.device(), x.shape());
+        x.backend().batchNormEval(x, weight.detach(), bias.detach(), runningMean, runningVar, eps, y);
+        return y;
     }
 
     static Tensor train(Tensor input, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double momentum, double eps) {

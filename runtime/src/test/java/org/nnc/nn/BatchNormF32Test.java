@@ -49,6 +49,26 @@ class BatchNormF32Test {
             assertEquals(0.9 + 0.1 * var * count / (count - 1), rv[c], 1e-5 * (1 + var), "running variance, unbiased");
         }
         assertEquals(1L, (long) bn.stateDict().get("num_batches_tracked").item());
+
+        // Eval mode with nothing to differentiate (the fused kernel), and with a gradient wanted (the composed form);
+        // running variances near eps, so that eps shows.
+        bn.eval();
+        GradMode.noGrad(() -> bn.stateDict().get("running_var").fill_(3e-5));
+        rv = bn.stateDict().get("running_var").toDoubleArray();
+        double[] fused, composed;
+        try (GradMode.Scope s = GradMode.disable()) {
+            fused = bn.forward(x).toDoubleArray();
+        }
+        composed = bn.forward(x).toDoubleArray();
+        for (int c = 0; c < channels; c++) {
+            double scale = w[c] / Math.sqrt(rv[c] + bn.eps);
+            for (int i = 0; i < count; i++) {
+                int k = at(i, c, channels, spatial);
+                double want = (xs[k] - rm[c]) * scale + b[c];
+                assertEquals(want, fused[k], 2e-5 * (1 + Math.abs(want)), "eval output, fused");
+                assertEquals(want, composed[k], 2e-5 * (1 + Math.abs(want)), "eval output, composed");
+            }
+        }
     }
 
     private static int at(int i, int c, int channels, int spatial) { return ((i / spatial) * channels + c) * spatial + i % spatial; }

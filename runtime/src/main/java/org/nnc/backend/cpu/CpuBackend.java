@@ -528,6 +528,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormEval(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps, Tensor y) {
+        NormKernels.batchEval(x, weight, bias, runningMean, runningVar, eps, y);
+    }
+
+    @Override
     public void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias) {
         NormKernels.batchBackward(x, weight, mean, rstd, dy, dx, dWeight, dBias);
     }

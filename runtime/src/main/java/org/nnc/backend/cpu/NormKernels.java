@@ -112,6 +112,20 @@ final class NormKernels {
         });
     }
 
+    /** Batch norm in eval mode: y = (x − runMean) · weight / sqrt(runVar + eps) + bias, segment by segment. */
+    static void batchEval(Tensor x, Tensor weight, Tensor bias, Tensor runMean, Tensor runVar, double eps, Tensor y) {
+        int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
+        float[] xs = f32(x), ys = f32(y), ws = f32(weight), bs = f32(bias), rm = f32(runMean), rv = f32(runVar);
+        int xo = x.offset(), yo = y.offset(), wo = weight.offset(), bo = bias.offset(), rmo = runMean.offset(), rvo = runVar.offset();
+        Parallel.forRange(batch * channels, (long) x.numel() * 2, (from, end) -> {
+            for (int s = from; s < end; s++) {
+                int c = s % channels;
+                float scale = (float) (ws[wo + c] / Math.sqrt(rv[rvo + c] + eps));
+                affine(xs, xo + s * spatial, ys, yo + s * spatial, spatial, rm[rmo + c], scale, bs[bo + c]);
+            }
+        });
+    }
+
     /**
      * Its gradients, channel by channel: dWeight = Σ dy · ŷ, dBias = Σ dy, and
      * dx = weight · rstd · (dy − mean(dy) − ŷ · mean(dy · ŷ)), ŷ = (x − mean) · rstd recomputed.

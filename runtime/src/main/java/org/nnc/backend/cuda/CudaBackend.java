@@ -341,6 +341,13 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public void batchNormEval(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, double eps, Tensor y) {
+        int n = x.numel(), channels = x.size(1), spatial = n / (x.size(0) * channels);
+        ctx.launch("batch_norm_eval", grid(n), BLOCK, n, channels, spatial, eps, at(x, x.offset()), at(weight, weight.offset()),
+                at(bias, bias.offset()), at(runningMean, runningMean.offset()), at(runningVar, runningVar.offset()), at(y, y.offset()));
+    }
+
+    @Override
     public void batchNormBackward(Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dy, Tensor dx, Tensor dWeight, Tensor dBias) {
         int batch = x.size(0), channels = x.size(1), spatial = x.numel() / (batch * channels);
         ctx.launch("batch_norm_backward", new int[] {channels}, lineBlock(batch * spatial), batch, channels, spatial, at(x, x.offset()),

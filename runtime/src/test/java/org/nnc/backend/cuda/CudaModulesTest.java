@@ -81,6 +81,22 @@ class CudaModulesTest {
     }
 
     @Test
+    void batchNormInEvalModeWithoutGradientsMatchesTheCpu() {
+        Tensor x = Tensor.rand(new Generator(6), DType.FLOAT32, 4, 3, 5, 5);
+        Generator.global().manualSeed(4);
+        Module cpu = new BatchNorm2d(3);
+        cpu.forward(x);   // running statistics that are not the initial ones
+        Module gpu = new BatchNorm2d(3);
+        gpu.loadStateDict(cpu.stateDict());
+        gpu.to(CUDA);
+        cpu.eval();
+        gpu.eval();
+        try (org.nnc.autograd.GradMode.Scope s = org.nnc.autograd.GradMode.disable()) {
+            close("eval output", cpu.forward(x), gpu.forward(x.to(CUDA)), 1e-5, 1e-4);
+        }
+    }
+
+    @Test
     void clipGradNormOnTheDeviceMatchesTheCpu() {
         Generator g = new Generator(8);
         Tensor g0 = Tensor.randn(g, DType.FLOAT32, 3, 3).mul(4), g1 = Tensor.randn(g, DType.FLOAT32, 4);
