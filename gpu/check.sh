@@ -114,7 +114,7 @@ bench() {
             timeout 120 "$java" "${opts[@]}" -Xmx8g -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
                 | grep -v 'incubator modules' | sed "s/^/round=$round /" | tee -a "$log" || true
             local py
-            for py in /opt/torch/.venv/bin/python3 python3; do
+            for py in /opt/torch/.venv/bin/python3 /opt/*/.venv/bin/python3 /opt/*/bin/python3 /usr/local/bin/python3 python3; do
                 if command -v "$py" >/dev/null && "$py" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
                     timeout 120 "$py" "$BUNDLE/workloads.py" "$w" --device cuda 2>&1 | sed "s/^/round=$round /" | tee -a "$log" || true
                     break
