@@ -8,9 +8,12 @@ import java.util.function.Function;
 import org.nnc.autograd.GradMode;
 import org.nnc.nn.Activation;
 import org.nnc.nn.AvgPool2d;
+import org.nnc.nn.BatchNorm;
+import org.nnc.nn.BatchNorm1d;
 import org.nnc.nn.Conv2d;
 import org.nnc.nn.Flatten;
 import org.nnc.nn.GRU;
+import org.nnc.nn.LayerNorm;
 import org.nnc.nn.LSTM;
 import org.nnc.nn.Linear;
 import org.nnc.nn.MaxPool2d;
@@ -49,7 +52,7 @@ public final class JitWarmup {
     private JitWarmup() {}
 
     /** A kind of layer with its own throwaway model; dense layers, activations and the loss are in every one. */
-    public enum Family { DENSE, CONV, LSTM, GRU }
+    public enum Family { DENSE, CONV, LSTM, GRU, NORM }
 
     /** Longest a family trains, whether or not its step time has settled. */
     static final long MAX_NANOS_PER_FAMILY = 1_500_000_000L;
@@ -74,6 +77,7 @@ public final class JitWarmup {
         if (m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d) found.add(Family.CONV);
         if (m instanceof LSTM) found.add(Family.LSTM);
         if (m instanceof GRU) found.add(Family.GRU);
+        if (m instanceof BatchNorm || m instanceof LayerNorm) found.add(Family.NORM);
         for (Module c : m.children().values()) collect(c, found);
     }
 
@@ -201,7 +205,9 @@ public final class JitWarmup {
      * (300) and some do not (128); the weight gradients come as wide (out < in), tall and square
      * products, which the GEMM splits across threads in different ways. Recurrent: the per-step product
      * against the hidden weight is large enough for two threads, and one layer's width ends in a partial
-     * vector (84) where the other's does not (96).
+     * vector (84) where the other's does not (96). Normalization: batch norm over [16, 8, 37] (37 values
+     * a channel per sample: a vector body and a tail) in training and in eval mode, then layer norm over
+     * 296 (a tail at 16 lanes, none at 8).
      */
     private static Module model(Family f) {
         return switch (f) {
@@ -212,6 +218,7 @@ public final class JitWarmup {
                     new Linear(20 * 3 * 3, 10));
             case LSTM -> new LastStep(new LSTM(20, 84), new LSTM(84, 96));
             case GRU -> new LastStep(new GRU(20, 84), new GRU(84, 96));
+            case NORM -> new Sequential(new BatchNorm1d(8), Activation.relu(), new Flatten(), new LayerNorm(8 * 37), new Linear(8 * 37, 10));
         };
     }
 
@@ -220,6 +227,7 @@ public final class JitWarmup {
             case DENSE -> Tensor.randn(g, DType.FLOAT32, 40, 300);
             case CONV -> Tensor.randn(g, DType.FLOAT32, 6, 1, 12, 12);
             case LSTM, GRU -> Tensor.randn(g, DType.FLOAT32, 32, 4, 20);
+            case NORM -> Tensor.randn(g, DType.FLOAT32, 16, 8, 37);
         };
     }
 

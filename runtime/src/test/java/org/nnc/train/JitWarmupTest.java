@@ -35,6 +35,8 @@ class JitWarmupTest {
                 new Conv2d(1, 2, 3), Activation.relu(), new MaxPool2d(2), new Flatten(), new Linear(2, 3))));
         assertEquals(EnumSet.of(Family.DENSE, Family.LSTM, Family.GRU), JitWarmup.familiesOf(new Sequential(
                 new Sequential(new LSTM(3, 4)), new GRU(4, 4))));
+        assertEquals(EnumSet.of(Family.DENSE, Family.NORM), JitWarmup.familiesOf(new Sequential(
+                new Linear(4, 3), new org.nnc.nn.BatchNorm1d(3), new org.nnc.nn.LayerNorm(3))));
     }
 
     @Test
