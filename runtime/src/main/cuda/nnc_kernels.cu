@@ -575,6 +575,23 @@ extern "C" __global__ void avg_pool_backward(Window w, int planes, const void* g
     st(dx, t, e, s);
 }
 
+// A sum (or, with max, the maximum, NaN first) over a block's threads by a tree in shared memory, in double.
+// The block must be a power of two in size, and every one of its threads must call it.
+__device__ double block_reduce(double v, bool max, double* buf) {
+    buf[threadIdx.x] = v;
+    __syncthreads();
+    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+        if ((int) threadIdx.x < s) {
+            double a = buf[threadIdx.x], b = buf[threadIdx.x + s];
+            buf[threadIdx.x] = !max ? a + b : a != a ? a : b != b || b > a ? b : a;
+        }
+        __syncthreads();
+    }
+    double r = buf[0];
+    __syncthreads();   // before buf is written again
+    return r;
+}
+
 // Cross-entropy rows (Backend.crossEntropyRows): one thread per row of float32 logits [b, c]; targets are
 // int32 or int64 (tt), a target equal to ignore contributes nothing. Same shift rule as the CPU: the row's
 // maximum, or 0 if the row holds a NaN. A bad target raises *error, which the host turns into an exception.
@@ -607,9 +624,28 @@ extern "C" __global__ void cross_entropy_rows(int b, int c, const float* x, cons
     valid[i] = 1;
 }
 
-// Its gradient (Backend.crossEntropyBackward): one thread per element, scale[i] · (softmax − one-hot), 0 on ignored rows.
+// The mean over the rows that count (Backend.crossEntropyMean): one block, Σ per and Σ valid as tree reductions in
+// double, then their ratio and the count.
+extern "C" __global__ void cross_entropy_mean(int b, const float* per, const float* valid, float* mean, float* count) {
+    __shared__ double buf[256];
+    double s = 0, n = 0;
+    for (int i = threadIdx.x; i < b; i += blockDim.x) {
+        s += per[i];
+        n += valid[i];
+    }
+    s = block_reduce(s, false, buf);
+    n = block_reduce(n, false, buf);
+    if (threadIdx.x == 0) {
+        mean[0] = (float) (s / n);
+        count[0] = (float) n;
+    }
+}
+
+// Its gradient (Backend.crossEntropyBackward): one thread per element, scale[i] / divisor · (softmax − one-hot), 0 on
+// ignored rows; divisor null for 1.
 extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, const void* t, int tt, long long ignore,
-                                                  const double* lse, const float* scale, int scaleStride, float* dx) {
+                                                  const double* lse, const float* scale, int scaleStride, const float* divisor,
+                                                  float* dx) {
     long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= (long long) b * c) return;
     int i = (int) (e / c), j = (int) (e % c);
@@ -620,28 +656,14 @@ extern "C" __global__ void cross_entropy_backward(int b, int c, const float* x, 
     }
     int ti = (int) (raw < 0 ? raw + c : raw);
     double p = exp(x[e] - lse[i]);
-    dx[e] = (float) (scale[(long long) i * scaleStride] * (j == ti ? p - 1 : p));
+    double s = scale[(long long) i * scaleStride];
+    if (divisor) s /= divisor[0];
+    dx[e] = (float) (s * (j == ti ? p - 1 : p));
 }
 
 // Softmax and log-softmax of float32 rows (Backend.softmaxRows): one block per row of n values, its threads
 // taking strided shares, two tree reductions in shared memory (the maximum, then Σ exp(x − max)) in double,
 // then each thread writes its share. A row with a NaN, an infinity or only −∞ is NaN throughout, as on the CPU.
-// block_reduce needs a power-of-two block; every thread of the block must call it.
-__device__ double block_reduce(double v, bool max, double* buf) {
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if ((int) threadIdx.x < s) {
-            double a = buf[threadIdx.x], b = buf[threadIdx.x + s];
-            buf[threadIdx.x] = !max ? a + b : a != a ? a : b != b || b > a ? b : a;
-        }
-        __syncthreads();
-    }
-    double r = buf[0];
-    __syncthreads();   // before buf is written again
-    return r;
-}
-
 extern "C" __global__ void softmax_rows(int n, const float* x, float* y, int logOut) {
     __shared__ double buf[256];
     const float* row = x + (long long) blockIdx.x * n;

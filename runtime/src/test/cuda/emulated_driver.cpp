@@ -172,7 +172,7 @@ const Kernel KERNELS[] = {
     KERNEL(gather, false),        KERNEL(scatter_add, false),
     KERNEL(im2col, false),        KERNEL(col2im, false),          KERNEL(max_pool, false),
     KERNEL(max_pool_backward, false), KERNEL(avg_pool, false),    KERNEL(avg_pool_backward, false),
-    KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false),
+    KERNEL(cross_entropy_rows, false), KERNEL(cross_entropy_backward, false), KERNEL(cross_entropy_mean, true),
     KERNEL(softmax_rows, true),   KERNEL(softmax_rows_backward, true),
     KERNEL(layer_norm_rows, true), KERNEL(layer_norm_rows_backward, true),
     KERNEL(batch_norm_train, true), KERNEL(batch_norm_backward, true), KERNEL(batch_norm_eval, false),

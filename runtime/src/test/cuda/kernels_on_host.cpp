@@ -296,13 +296,20 @@ int main() {
         expect(per[2] != per[2], "a NaN row gives NaN", per[2], NAN);
         expect(std::fabs(per[3] - std::log(3.0)) < 1e-6, "equal logits: log c", per[3], std::log(3.0));
         expect(err == 0, "no bad target", err, 0);
-        launch({1}, {256}, false, [&] { cross_entropy_backward(b, c, x.data(), t.data(), 3, -100, lse.data(), scale.data(), 1, dx.data()); });
+        float two = 2;   // the divisor: a mean's count
+        launch({1}, {256}, false, [&] { cross_entropy_backward(b, c, x.data(), t.data(), 3, -100, lse.data(), scale.data(), 1, &two, dx.data()); });
         for (int j = 0; j < c; j++) {
             double p = std::exp(x[j] - lse[0]);
-            expect(std::fabs(dx[j] - 0.5 * (j == 2 ? p - 1 : p)) < 1e-6, "cross-entropy gradient", dx[j], 0.5 * (j == 2 ? p - 1 : p));
+            expect(std::fabs(dx[j] - 0.25 * (j == 2 ? p - 1 : p)) < 1e-6, "cross-entropy gradient", dx[j], 0.25 * (j == 2 ? p - 1 : p));
             expect(dx[3 + j] == 0, "ignored row has no gradient", dx[3 + j], 0);
-            expect(std::fabs(dx[9 + j] - (j == 0 ? 1 / 3.0 - 1 : 1 / 3.0)) < 1e-6, "uniform row", dx[9 + j], 1 / 3.0);
+            expect(std::fabs(dx[9 + j] - (j == 0 ? 1 / 3.0 - 1 : 1 / 3.0) / 2) < 1e-6, "uniform row", dx[9 + j], 1 / 6.0);
         }
+        std::vector<float> rows = {1, 0, 2, 3}, counts = {1, 0, 1, 1}, none(4);
+        float mean = 0, count = 0;
+        launch({1}, {32}, true, [&] { cross_entropy_mean(b, rows.data(), counts.data(), &mean, &count); });
+        expect(mean == 2 && count == 3, "the mean over the rows that count", mean, 2);
+        launch({1}, {32}, true, [&] { cross_entropy_mean(b, none.data(), none.data(), &mean, &count); });   // ignored rows' losses are 0
+        expect(mean != mean && count == 0, "no row counts: 0 / 0", mean, NAN);
         t[3] = 3;
         launch({1}, {256}, false, [&] { cross_entropy_rows(b, c, x.data(), t.data(), 3, -100, per.data(), lse.data(), valid.data(), &err); });
         expect(err != 0, "a bad target raises the flag", err, 1);

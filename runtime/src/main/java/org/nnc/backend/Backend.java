@@ -68,8 +68,19 @@ public interface Backend {
      */
     void crossEntropyRows(Tensor logits, Tensor target, long ignore, Tensor perRow, Tensor lse, Tensor valid);
 
-    /** Its gradient: dx[i, j] = scale[i] · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale float32 [B] of any stride (0: one scale broadcast to every row). */
-    void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx);
+    /**
+     * The mean loss over the rows that count: {@code mean} = Σ perRow / Σ valid and {@code count} = Σ valid
+     * (float32 scalars; 0 / 0 is NaN, as the composed mean), in one pass where a sum, a sum and a division took
+     * three.
+     */
+    void crossEntropyMean(Tensor perRow, Tensor valid, Tensor mean, Tensor count);
+
+    /**
+     * Its gradient: dx[i, j] = scale[i] / divisor · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale
+     * float32 [B] of any stride (0: one scale broadcast to every row), divisor a float32 scalar (the mean's
+     * count) or null for 1.
+     */
+    void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor divisor, Tensor dx);
 
     /**
      * Softmax, or log-softmax when {@code log}, of each row (the last dimension) of contiguous float32 x into

@@ -503,8 +503,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
-        LossKernels.backward(logits, target, ignore, lse, scale, dx);
+    public void crossEntropyMean(Tensor perRow, Tensor valid, Tensor mean, Tensor count) { LossKernels.mean(perRow, valid, mean, count); }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor divisor, Tensor dx) {
+        LossKernels.backward(logits, target, ignore, lse, scale, divisor, dx);
     }
 
     @Override

@@ -45,9 +45,22 @@ final class LossKernels {
         }
     }
 
-    static void backward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
+    /** Σ per / Σ valid and Σ valid, in double, rounded once each. */
+    static void mean(Tensor perRow, Tensor valid, Tensor mean, Tensor count) {
+        float[] per = f32(perRow), ok = f32(valid);
+        double s = 0, n = 0;
+        for (int i = 0; i < perRow.numel(); i++) {
+            s += per[perRow.offset() + i];
+            n += ok[valid.offset() + i];
+        }
+        f32(mean)[mean.offset()] = (float) (s / n);
+        f32(count)[count.offset()] = (float) n;
+    }
+
+    static void backward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor divisor, Tensor dx) {
         int b = logits.size(0), c = logits.size(1);
         float[] x = f32(logits), g = f32(scale), d = f32(dx);
+        double div = divisor == null ? 1 : f32(divisor)[divisor.offset()];
         double[] l = ((Storage.F64) lse.storage()).data;
         int xo = logits.offset(), go = scale.offset(), gs = scale.strides()[0], doff = dx.offset(), lo = lse.offset(), to = target.offset();
         Storage t = target.storage();
@@ -59,7 +72,7 @@ final class LossKernels {
                     continue;
                 }
                 int ti = target(t, to + i, c);
-                double gi = g[go + i * gs];
+                double gi = g[go + i * gs] / div;
                 for (int j = 0; j < c; j++) {
                     double p = Math.exp(x[xo + row + j] - l[lo + i]);
                     d[doff + row + j] = (float) (gi * (j == ti ? p - 1 : p));

@@ -292,12 +292,20 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor dx) {
+    public void crossEntropyMean(Tensor perRow, Tensor valid, Tensor mean, Tensor count) {
+        int b = perRow.numel();
+        ctx.launch("cross_entropy_mean", new int[] {1}, lineBlock(b), b, at(perRow, perRow.offset()), at(valid, valid.offset()),
+                at(mean, mean.offset()), at(count, count.offset()));
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor divisor, Tensor dx) {
         int n = dx.numel();
         if (n == 0) return;
         int b = logits.shape()[0], c = logits.shape()[1];
         ctx.launch("cross_entropy_backward", grid(n), BLOCK, b, c, at(logits, logits.offset()), at(target, target.offset()), type(target),
-                ignore, at(lse, lse.offset()), at(scale, scale.offset()), scale.strides()[0], at(dx, dx.offset()));
+                ignore, at(lse, lse.offset()), at(scale, scale.offset()), scale.strides()[0], divisor == null ? 0L : at(divisor, divisor.offset()),
+                at(dx, dx.offset()));
     }
 
     @Override
