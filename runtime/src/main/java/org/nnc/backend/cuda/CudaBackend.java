@@ -114,10 +114,29 @@ final class CudaBackend implements Backend {
         if (len == 0 && f != ReduceFn.SUM) {
             throw new IllegalArgumentException("cannot take " + f.name().toLowerCase() + " over an empty dimension");
         }
+        if (f == ReduceFn.SUM && columnSum(x, dim, out)) return;
         int[] xs = remove(x.strides(), dim);
         int[] g = geom(out.shape(), new int[][] {out.strides(), xs}, new int[] {out.offset(), x.offset()});
         if (g[1] == 0) return;
         ctx.launch("reduce", new int[] {g[1]}, lineBlock(len), g, f.ordinal(), len, step, ptr(x), type(x), ptr(out), type(out));
+    }
+
+    /**
+     * A sum over a dimension with many contiguous elements after it (W3's per-image weight gradients, summed
+     * over the batch: 18,432 of them), one thread per output adding its column in order, so that a warp's
+     * reads are neighbours (gemm_split_sum, which adds a split product's slices the same way); a block per
+     * output, as {@code reduce} runs, would read the column strided. False where the tensors do not suit it.
+     */
+    private boolean columnSum(Tensor x, int dim, Tensor out) {
+        int len = x.shape()[dim], inner = 1;
+        for (int d = dim + 1; d < x.dim(); d++) inner *= x.shape()[d];
+        int total = out.numel();
+        if (len == 0 || inner < 32 || total < 2048 || !x.isContiguous() || !out.isContiguous() || x.dtype() != out.dtype()
+                || (x.dtype() != DType.FLOAT32 && x.dtype() != DType.FLOAT64)) {
+            return false;
+        }
+        ctx.launch("gemm_split_sum", grid(total), BLOCK, total, len, 1, inner, at(x, x.offset()), at(out, out.offset()), type(out), 0L, 0, 0);
+        return true;
     }
 
     /** Threads for a block that reduces a line of len elements: a power of two, 32 to 256. */

@@ -100,6 +100,9 @@ class CudaBackendTest {
         l.add(new DeviceCase("maxPool2d 2 on 28x28", (d, x) -> Functional.maxPool2d(x[0], 2), new Tensor[] {u(4, 8, 28, 28)}));
         l.add(new DeviceCase("sum of 100000", (d, x) -> x[0].sum(), new Tensor[] {u(100000)}));
         l.add(new DeviceCase("sum over dim 0 of [300, 7]", (d, x) -> x[0].sum(0, false), new Tensor[] {u(300, 7)}));
+        // Many contiguous elements after the summed dimension: one thread per output column (CudaBackend.columnSum).
+        l.add(new DeviceCase("sum over dim 0 of [40, 60, 50]", (d, x) -> x[0].sum(0, false), new Tensor[] {u(40, 60, 50)}));
+        l.add(new DeviceCase("sum over dim 1 of [3, 30, 800], kept", (d, x) -> x[0].sum(1, true), new Tensor[] {u(3, 30, 800)}));
         l.add(new DeviceCase("max over a permuted 5-D view", (d, x) -> x[0].permute(4, 2, 0, 3, 1).max(1, false), new Tensor[] {u(2, 3, 4, 5, 6)}));
         return l;
     }
