@@ -46,17 +46,15 @@ final class OpBench {
         Tensor x = Tensor.randn(g, DType.FLOAT32, shape).mul(3).to(Workloads.device).detach().requiresGrad(true);
         Tensor r = Tensor.rand(g, DType.FLOAT32, shape).to(Workloads.device);
         StepScope steps = new StepScope();
-        double[] us = new double[50];
-        for (int i = -300; i < us.length; i++) {
-            long t0 = System.nanoTime();
+        double[] us = Workloads.time(300, 50, () -> {
             try (StepScope s = steps.begin()) {
                 x.zeroGrad();
                 for (Tensor p : params) p.zeroGrad();
                 f.apply(x).mul(r).sum().backward();
                 if (Workloads.onGpu()) x.grad().sum().item();   // waits for the step's kernels
             }
-            if (i >= 0) us[i] = (System.nanoTime() - t0) / 1e3;
-        }
+        });
+        for (int i = 0; i < us.length; i++) us[i] *= 1000;   // ms to µs
         String dims = java.util.Arrays.stream(shape).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("x"));
         Bench.print(name + " nnc " + (Workloads.onGpu() ? "cuda_" : "") + dims + " fwd_bwd_us", us);
     }

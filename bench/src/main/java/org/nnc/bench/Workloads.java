@@ -48,7 +48,8 @@ final class Workloads {
     /** {@code -Dnnc.bench.trace=true}: every step's time and the JVM's uptime on stderr, to line up with JIT logs. */
     private static final boolean TRACE = Boolean.getBoolean("nnc.bench.trace");
 
-    private static double[] time(int warmup, int timed, Runnable step) {
+    /** Milliseconds of each of {@code timed} runs of {@code step}, after {@code warmup} untimed ones (OpBench times with it too). */
+    static double[] time(int warmup, int timed, Runnable step) {
         double[] ms = new double[timed];
         for (int i = -warmup; i < timed; i++) {
             long t0 = System.nanoTime();
