@@ -329,33 +329,33 @@ final class CudaBackend implements Backend {
 
     @Override
     public void softmaxRows(Tensor x, boolean log, Tensor y) {
-        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
-        if (rows == 0) return;
-        ctx.launch("softmax_rows", new int[] {rows}, lineBlock(n), n, at(x, x.offset()), at(y, y.offset()), log ? 1 : 0);
+        rowLaunch("softmax_rows", x, at(x, x.offset()), at(y, y.offset()), log ? 1 : 0);
     }
 
     @Override
     public void softmaxRowsBackward(Tensor y, Tensor g, boolean log, Tensor dx) {
-        int n = y.shape()[y.dim() - 1], rows = n == 0 ? 0 : y.numel() / n;
-        if (rows == 0) return;
-        ctx.launch("softmax_rows_backward", new int[] {rows}, lineBlock(n), n, at(y, y.offset()), at(g, g.offset()), at(dx, dx.offset()),
-                log ? 1 : 0);
+        rowLaunch("softmax_rows_backward", y, at(y, y.offset()), at(g, g.offset()), at(dx, dx.offset()), log ? 1 : 0);
     }
 
     @Override
     public void layerNormRows(Tensor x, double eps, Tensor y, Tensor mean, Tensor rstd) {
-        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
-        if (rows == 0) return;
-        ctx.launch("layer_norm_rows", new int[] {rows}, lineBlock(n), n, eps, at(x, x.offset()), at(y, y.offset()),
-                at(mean, mean.offset()), at(rstd, rstd.offset()));
+        rowLaunch("layer_norm_rows", x, eps, at(x, x.offset()), at(y, y.offset()), at(mean, mean.offset()), at(rstd, rstd.offset()));
     }
 
     @Override
     public void layerNormRowsBackward(Tensor x, Tensor mean, Tensor rstd, Tensor dy, Tensor dx) {
-        int n = x.shape()[x.dim() - 1], rows = n == 0 ? 0 : x.numel() / n;
-        if (rows == 0) return;
-        ctx.launch("layer_norm_rows_backward", new int[] {rows}, lineBlock(n), n, at(x, x.offset()), at(mean, mean.offset()),
-                at(rstd, rstd.offset()), at(dy, dy.offset()), at(dx, dx.offset()));
+        rowLaunch("layer_norm_rows_backward", x, at(x, x.offset()), at(mean, mean.offset()), at(rstd, rstd.offset()), at(dy, dy.offset()),
+                at(dx, dx.offset()));
+    }
+
+    /** A kernel with a block per row of {@code rows}' last dimension, given that row's length and then {@code args}; none for no rows. */
+    private void rowLaunch(String kernel, Tensor rows, Object... args) {
+        int n = rows.shape()[rows.dim() - 1], count = n == 0 ? 0 : rows.numel() / n;
+        if (count == 0) return;
+        Object[] all = new Object[1 + args.length];
+        all[0] = n;
+        System.arraycopy(args, 0, all, 1, args.length);
+        ctx.launch(kernel, new int[] {count}, lineBlock(n), all);
     }
 
     @Override
