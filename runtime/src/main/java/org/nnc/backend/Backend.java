@@ -76,9 +76,9 @@ public interface Backend {
     void crossEntropyMean(Tensor perRow, Tensor valid, Tensor mean, Tensor count);
 
     /**
-     * Its gradient: dx[i, j] = scale[i] / divisor · (softmax(x)[i, j] − [j = t_i]), 0 on ignored rows; scale
-     * float32 [B] of any stride (0: one scale broadcast to every row), divisor a float32 scalar (the mean's
-     * count) or null for 1.
+     * The gradient of {@link #crossEntropyRows}: dx[i, j] = scale[i] / divisor · (softmax(x)[i, j] − [j = t_i]),
+     * 0 on ignored rows; scale float32 [B] of any stride (0: one scale broadcast to every row), divisor a
+     * float32 scalar (the mean's count) or null for 1.
      */
     void crossEntropyBackward(Tensor logits, Tensor target, long ignore, Tensor lse, Tensor scale, Tensor divisor, Tensor dx);
 
