@@ -1,7 +1,6 @@
 package org.nnc.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +18,7 @@ class CudaKernelsOnHostTest {
 
     @Test
     void kernelsMatchPlainLoopsOnTheHost() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
-        assumeTrue(System.getProperty("os.arch").equals("amd64"), "host_gpu.h switches its fibers with x86-64 code");
+        ExternalCommand.assumeHostGpuBuilds();
         Path dir = Files.createTempDirectory("kernels-on-host");
         Path exe = dir.resolve("kernels_on_host");
         try {

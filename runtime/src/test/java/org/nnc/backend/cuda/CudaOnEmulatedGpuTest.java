@@ -2,7 +2,6 @@ package org.nnc.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.IOException;
@@ -46,8 +45,7 @@ class CudaOnEmulatedGpuTest {
 
     @BeforeAll
     static void buildTheEmulatedDriver() throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
-        assumeTrue(System.getProperty("os.arch").equals("amd64"), "host_gpu.h switches its fibers with x86-64 code");
+        ExternalCommand.assumeHostGpuBuilds();
         dir = Files.createTempDirectory("emulated-gpu");
         ExternalCommand.run(List.of("/usr/bin/g++", "-std=c++20", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w",
                 "-o", dir.resolve("libcuda.so.1").toString(), "src/test/cuda/emulated_driver.cpp"), Map.of(), 120);

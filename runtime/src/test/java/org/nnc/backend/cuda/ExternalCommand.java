@@ -1,6 +1,7 @@
 package org.nnc.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ExternalCommand {
     private ExternalCommand() {}
+
+    /** Skips the calling test, saying why, where g++ cannot build host_gpu.h's code: no g++, or not x86-64. */
+    static void assumeHostGpuBuilds() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/g++")), "g++ is not installed here");
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "host_gpu.h switches its fibers with x86-64 code");
+    }
 
     /** Runs {@code command} with {@code env} added to the environment; its output, once it exited with 0 within {@code seconds}. */
     static String run(List<String> command, Map<String, String> env, int seconds) throws IOException, InterruptedException {
