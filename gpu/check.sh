@@ -103,40 +103,42 @@ sample() {
     rm -rf "$work"
 }
 
+# One nnc run of workload $1 on the GPU, with the JVM options that follow it; uses bench()'s java, cp and opts.
+nnc_bench() {
+    local w=$1
+    shift
+    timeout 120 "$java" "${opts[@]}" -Xmx8g "$@" -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 | grep -v 'incubator modules' || true
+}
+
 bench() {
     local java=$1 cp=$2
     local opts=("${@:3}")
+    # PyTorch with CUDA, looked for once (importing torch takes seconds of device time).
+    local py="" candidate
+    for candidate in /opt/torch/.venv/bin/python3 /opt/*/.venv/bin/python3 /opt/*/bin/python3 /usr/local/bin/python3 python3; do
+        if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+            py=$candidate
+            break
+        fi
+    done
+    [ -n "$py" ] || echo "(no python3 with CUDA PyTorch here: nnc's figures only, no ratios)"
     echo "== W2, W3 on the GPU"
     local log
     log=$(mktemp)
     for round in 1 2 3; do
         for w in W2 W3; do
-            timeout 120 "$java" "${opts[@]}" -Xmx8g -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
-                | grep -v 'incubator modules' | sed "s/^/round=$round /" | tee -a "$log" || true
-            local py
-            for py in /opt/torch/.venv/bin/python3 /opt/*/.venv/bin/python3 /opt/*/bin/python3 /usr/local/bin/python3 python3; do
-                if command -v "$py" >/dev/null && "$py" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-                    timeout 120 "$py" "$BUNDLE/workloads.py" "$w" --device cuda 2>&1 | sed "s/^/round=$round /" | tee -a "$log" || true
-                    break
-                fi
-            done
+            nnc_bench "$w" | sed "s/^/round=$round /" | tee -a "$log"
+            if [ -n "$py" ]; then
+                timeout 120 "$py" "$BUNDLE/workloads.py" "$w" --device cuda 2>&1 | sed "s/^/round=$round /" | tee -a "$log" || true
+            fi
         done
     done
     echo "== W2, W3 once more with cuBLAS switched off (-Dnnc.cublas=false): our own GEMM kernel's share"
-    for w in W2 W3; do
-        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
-            | grep -v 'incubator modules' || true
-    done
+    for w in W2 W3; do nnc_bench "$w" -Dnnc.cublas=false; done
     echo "== W2, W3 once more with cuBLAS off and no depth splitting (-Dnnc.cuda.splitDepth=false): what the split saves"
-    for w in W2 W3; do
-        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cublas=false -Dnnc.cuda.splitDepth=false -cp "$cp" org.nnc.bench.Bench "$w" \
-            --device cuda 2>&1 | grep -v 'incubator modules' || true
-    done
+    for w in W2 W3; do nnc_bench "$w" -Dnnc.cublas=false -Dnnc.cuda.splitDepth=false; done
     echo "== W2, W3 once with TF32 tensor cores (-Dnnc.cuda.tf32=true, what --tf32 sets)"
-    for w in W2 W3; do
-        timeout 120 "$java" "${opts[@]}" -Xmx8g -Dnnc.cuda.tf32=true -cp "$cp" org.nnc.bench.Bench "$w" --device cuda 2>&1 \
-            | grep -v 'incubator modules' || true
-    done
+    for w in W2 W3; do nnc_bench "$w" -Dnnc.cuda.tf32=true; done
     echo "== nnc / PyTorch per round (median step times; the target is at most 1.5)"
     grep -o 'round=[0-9]* W[0-9] [a-z]* [a-z_]* median=[0-9.]*' "$log" | awk '
         { split($1, r, "="); split($5, m, "="); key = $2 " " $4; v[key, r[2], $3] = m[2]; keys[key] = 1; rounds[r[2]] = 1 }
