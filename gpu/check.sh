@@ -7,7 +7,9 @@
 #   gpu/check.sh run      on the GPU machine, from the repository root with gpu-bundle/ beside it: runs
 #                         the CUDA tests, then W2 and W3 on the GPU with nnc and (where python3 has torch
 #                         with CUDA) with PyTorch, and prints pass/fail counts and the nnc/PyTorch ratios.
-#   gpu/check.sh run tests|sample|bench ...   only those parts (a rerun after a fix, when device time is short).
+#   gpu/check.sh run tests|sample|bench|sanitize ...   only those parts (a rerun after a fix, when device time
+#                         is short); sanitize (compute-sanitizer over the CUDA tests, minutes) is not run unless named.
+#   BENCH_WORKLOADS="W4"  the workloads bench times (W2 W3 unless set).
 #
 # With the device tool: run "bash gpu/check.sh run" with carry ["gpu-bundle"].
 set -euo pipefail
@@ -69,6 +71,7 @@ run() {
     [[ $parts == *" tests "* ]] && tests "$java" "$cp" "${opts[@]}"
     [[ $parts == *" sample "* ]] && sample "$java" "$cp" "${opts[@]}"
     [[ $parts == *" bench "* ]] && bench "$java" "$cp" "${opts[@]}"
+    [[ $parts == *" sanitize "* ]] && sanitize "$java" "$cp" "${opts[@]}"
     return 0
 }
 
@@ -100,6 +103,9 @@ sample() {
         (cd "$work" && timeout 120 "$java" "${opts[@]}" -cp "$cp" org.nnc.cli.Main run "$ROOT/samples/digits_cnn.nnet" --device "$device" 2>&1 \
             | grep -v 'incubator modules' | tail -n 3) || true
     done
+    echo "-- --device auto, one epoch (its first line says where it trains)"
+    (cd "$work" && timeout 120 "$java" "${opts[@]}" -cp "$cp" org.nnc.cli.Main run "$ROOT/samples/digits_cnn.nnet" --device auto --epochs 1 2>&1 \
+        | grep -v 'incubator modules' | head -n 1) || true
     rm -rf "$work"
 }
 
@@ -122,23 +128,24 @@ bench() {
         fi
     done
     [ -n "$py" ] || echo "(no python3 with CUDA PyTorch here: nnc's figures only, no ratios)"
-    echo "== W2, W3 on the GPU"
+    local workloads=${BENCH_WORKLOADS:-W2 W3} w
+    echo "== $workloads on the GPU"
     local log
     log=$(mktemp)
     for round in 1 2 3; do
-        for w in W2 W3; do
+        for w in $workloads; do
             nnc_bench "$w" | sed "s/^/round=$round /" | tee -a "$log"
             if [ -n "$py" ]; then
                 timeout 120 "$py" "$BUNDLE/workloads.py" "$w" --device cuda 2>&1 | sed "s/^/round=$round /" | tee -a "$log" || true
             fi
         done
     done
-    echo "== W2, W3 once more with cuBLAS switched off (-Dnnc.cublas=false): our own GEMM kernel's share"
-    for w in W2 W3; do nnc_bench "$w" -Dnnc.cublas=false; done
-    echo "== W2, W3 once more with cuBLAS off and no depth splitting (-Dnnc.cuda.splitDepth=false): what the split saves"
-    for w in W2 W3; do nnc_bench "$w" -Dnnc.cublas=false -Dnnc.cuda.splitDepth=false; done
-    echo "== W2, W3 once with TF32 tensor cores (-Dnnc.cuda.tf32=true, what --tf32 sets)"
-    for w in W2 W3; do nnc_bench "$w" -Dnnc.cuda.tf32=true; done
+    echo "== $workloads once more with cuBLAS switched off (-Dnnc.cublas=false): our own GEMM kernel's share"
+    for w in $workloads; do nnc_bench "$w" -Dnnc.cublas=false; done
+    echo "== $workloads once more with cuBLAS off and no depth splitting (-Dnnc.cuda.splitDepth=false): what the split saves"
+    for w in $workloads; do nnc_bench "$w" -Dnnc.cublas=false -Dnnc.cuda.splitDepth=false; done
+    echo "== $workloads once with TF32 tensor cores (-Dnnc.cuda.tf32=true, what --tf32 sets)"
+    for w in $workloads; do nnc_bench "$w" -Dnnc.cuda.tf32=true; done
     echo "== nnc / PyTorch per round (median step times; the target is at most 1.5)"
     grep -o 'round=[0-9]* W[0-9] [a-z]* [a-z_]* median=[0-9.]*' "$log" | awk '
         { split($1, r, "="); split($5, m, "="); key = $2 " " $4; v[key, r[2], $3] = m[2]; keys[key] = 1; rounds[r[2]] = 1 }
@@ -146,6 +153,28 @@ bench() {
               line = line sprintf("  %.3f/%.3f=%.2f", v[k, rd, "nnc"], v[k, rd, "pytorch"], v[k, rd, "nnc"] / v[k, rd, "pytorch"]);
               print line } }' | sort
     rm -f "$log"
+}
+
+# compute-sanitizer over the CUDA tests: memcheck (out-of-bounds and misaligned accesses, in our kernels and
+# cuBLAS's), then racecheck (shared-memory hazards between a block's threads, which the emulated GPU's two
+# thread orders catch only where a race changes a result). The out-of-memory test stays out: it fills the GPU.
+sanitize() {
+    local java=$1 cp=$2
+    local opts=("${@:3}")
+    local cs
+    cs=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1 || true)
+    [ -n "$cs" ] || { echo "== no compute-sanitizer on this machine"; return 0; }
+    local tool limit
+    for tool in memcheck:150 racecheck:120; do
+        limit=${tool#*:}
+        tool=${tool%:*}
+        echo "== compute-sanitizer --tool $tool over the CUDA tests (at most $limit s; a cut-off run still shows what it found)"
+        (cd "$ROOT/runtime" && timeout "$limit" "$cs" --tool "$tool" --print-limit 20 "$java" "${opts[@]}" \
+            -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+            --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
+            --exclude-methodname '.*runningOutOfMemory.*' --details=summary --details-theme=ascii 2>&1 \
+            | grep -v 'incubator modules') || true
+    done
 }
 
 case "${1:-}" in

@@ -1,6 +1,7 @@
 package org.nnc.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -25,6 +26,7 @@ import org.nnc.ops.OpsGradCheckTest;
 import org.nnc.tensor.DType;
 import org.nnc.tensor.Device;
 import org.nnc.tensor.Generator;
+import org.nnc.tensor.StepScope;
 import org.nnc.tensor.Tensor;
 
 /**
@@ -288,13 +290,24 @@ class CudaBackendTest {
         CudaBackend b = (CudaBackend) Tensor.empty(DType.FLOAT32, CUDA, 1).backend();
         long[] total = new long[1];
         jcuda.driver.JCudaDriver.cuDeviceTotalMem(total, Cuda.device(0));
-        // One tensor holds at most 2^31 - 1 elements (16 GiB in float64): only a GPU with less memory runs out.
-        org.junit.jupiter.api.Assumptions.assumeTrue(total[0] < 16L << 30, "this GPU holds the largest tensor nnc can make");
-        CudaException e = assertThrows(CudaException.class, () -> Tensor.empty(DType.FLOAT64, CUDA, Integer.MAX_VALUE));
+        // One tensor holds at most 2^31 - 1 elements (16 GiB in float64), so a GPU with more memory than that
+        // is filled with such tensors, held by a step so that they go back when it ends.
+        List<Tensor> held = new ArrayList<>();
+        CudaException e = null;
+        try (StepScope step = new StepScope().begin()) {
+            for (long n = 0; e == null && n <= (total[0] >> 34) + 1; n++) {
+                try {
+                    held.add(Tensor.empty(DType.FLOAT64, CUDA, Integer.MAX_VALUE));
+                } catch (CudaException full) {
+                    e = full;
+                }
+            }
+        }
+        assertNotNull(e, "no allocation failed on a GPU of " + CudaMemory.human(total[0]) + " after " + held.size() + " tensors of 16 GiB");
         assertTrue(e.getMessage().startsWith("out of GPU memory allocating a float64 tensor of 2,147,483,647 elements (16.00 GiB)")
                 && e.getMessage().contains("a smaller batch size"), e.getMessage());
         assertEquals(6.0, Tensor.ones(3).to(CUDA).mul(2).sum().item(), 0.0, "the GPU is still usable");
-        assertTrue(b.memoryUse()[0] < 1L << 30);
+        assertTrue(b.memoryUse()[0] < 1L << 30, "the step gave its " + held.size() + " tensors back");
     }
 
     @Test
