@@ -9,7 +9,8 @@
 #                         with CUDA) with PyTorch, and prints pass/fail counts and the nnc/PyTorch ratios.
 #   gpu/check.sh run tests|sample|bench|sanitize ...   only those parts (a rerun after a fix, when device time
 #                         is short); sanitize (compute-sanitizer over the CUDA tests, minutes) is not run unless named.
-#   BENCH_WORKLOADS="W4"  the workloads bench times (W2 W3 unless set).
+#   BENCH_WORKLOADS="W4"  the workloads bench times (W2 W3 unless set); SANITIZE_TOOLS="memcheck:150" the
+#                         compute-sanitizer tools sanitize runs, each with its time limit in seconds.
 #
 # With the device tool: run "bash gpu/check.sh run" with carry ["gpu-bundle"].
 set -euo pipefail
@@ -165,7 +166,7 @@ sanitize() {
     cs=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1 || true)
     [ -n "$cs" ] || { echo "== no compute-sanitizer on this machine"; return 0; }
     local tool limit
-    for tool in memcheck:150 racecheck:120; do
+    for tool in ${SANITIZE_TOOLS:-memcheck:150 racecheck:120}; do
         limit=${tool#*:}
         tool=${tool%:*}
         echo "== compute-sanitizer --tool $tool over the CUDA tests (at most $limit s; a cut-off run still shows what it found)"

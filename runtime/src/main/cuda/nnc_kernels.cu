@@ -810,85 +810,106 @@ extern "C" __global__ void batch_norm_backward(int batch, int channels, int spat
     }
 }
 
-// One LSTM step (Backend.lstmCell), one thread per (row, unit): the four gates' activations, c and h in one
-// pass, as org.nnc.nn.LstmCell's row loop does on the CPU; act and tanhC are kept for the backward. cPrev's
-// rows are cpld apart (it is usually the c half of the previous step's [h | c]).
+// Step s of an LSTM layer's recurrence (Backend.lstmStep), one thread per (row, unit): the four gates'
+// activations, c and h in one pass, as org.nnc.nn.LstmCell's row loop does on the CPU. The [B, T, *] buffers
+// hold row r's step s at row r*t + s. The gates are this step's product h*W_hh^T + b_hh ([B, 4H]) plus its
+// input projection (rows xld apart); act and tanhC are kept for the backward, and h and c also go one step
+// on, into hPrev and cPrev, where the next step's product and cell read them.
 __device__ __forceinline__ float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-extern "C" __global__ void lstm_cell(int b, int hid, const float* g, const float* cp, int cpld, float* out, float* act,
-                                     float* tanhC) {
+extern "C" __global__ void lstm_step(int b, int t, int s, int hid, const float* gates, const float* xp, int xld, float* out,
+                                     float* hPrev, float* cPrev, float* act, float* tanhC) {
     int e = blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= b * hid) return;
     int r = e / hid, j = e % hid;
-    const float* gr = g + (long long) r * 4 * hid;
-    float* ar = act + (long long) r * 4 * hid;
-    float i = sigmoidf(gr[j]), f = sigmoidf(gr[hid + j]), gg = tanhf(gr[2 * hid + j]), o = sigmoidf(gr[3 * hid + j]);
-    float c = f * cp[(long long) r * cpld + j] + i * gg, tc = tanhf(c);
-    ar[j] = i;
-    ar[hid + j] = f;
-    ar[2 * hid + j] = gg;
-    ar[3 * hid + j] = o;
-    tanhC[e] = tc;
-    out[(long long) r * 2 * hid + j] = o * tc;
-    out[(long long) r * 2 * hid + hid + j] = c;
+    long long row = (long long) r * t + s;
+    const float* g = gates + (long long) r * 4 * hid;
+    const float* x = xp + (long long) r * xld;
+    float* a = act + row * 4 * hid;
+    float i = sigmoidf(g[j] + x[j]), f = sigmoidf(g[hid + j] + x[hid + j]);
+    float gg = tanhf(g[2 * hid + j] + x[2 * hid + j]), o = sigmoidf(g[3 * hid + j] + x[3 * hid + j]);
+    float c = f * cPrev[row * hid + j] + i * gg, tc = tanhf(c), h = o * tc;
+    a[j] = i;
+    a[hid + j] = f;
+    a[2 * hid + j] = gg;
+    a[3 * hid + j] = o;
+    tanhC[row * hid + j] = tc;
+    out[row * hid + j] = h;
+    if (s + 1 < t) {
+        hPrev[(row + 1) * hid + j] = h;
+        cPrev[(row + 1) * hid + j] = c;
+    }
 }
 
-// Its backward (Backend.lstmCellBackward): the gates' gradients and cPrev's from [dh | dc].
-extern "C" __global__ void lstm_cell_backward(int b, int hid, const float* dout, const float* act, const float* tanhC,
-                                              const float* cp, int cpld, float* dg, float* dcp) {
+// Its backward (Backend.lstmStepBackward), from the last step to the first: the gates' gradients of step s
+// into dg [B, T, 4H], from dh (what the later steps sent back through W_hh, [B, H]) plus dy's step s (rows
+// dyld apart), and dc, which becomes cPrev's gradient in place.
+extern "C" __global__ void lstm_step_backward(int b, int t, int s, int hid, const float* dy, int dyld, const float* dh,
+                                              float* dc, const float* act, const float* tanhC, const float* cPrev, float* dg) {
     int e = blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= b * hid) return;
     int r = e / hid, j = e % hid;
-    const float* ar = act + (long long) r * 4 * hid;
-    float* dr = dg + (long long) r * 4 * hid;
-    float i = ar[j], f = ar[hid + j], gg = ar[2 * hid + j], o = ar[3 * hid + j], tc = tanhC[e];
-    float h = dout[(long long) r * 2 * hid + j];
-    float d = dout[(long long) r * 2 * hid + hid + j] + h * o * (1 - tc * tc);
-    dr[j] = d * gg * i * (1 - i);
-    dr[hid + j] = d * cp[(long long) r * cpld + j] * f * (1 - f);
-    dr[2 * hid + j] = d * i * (1 - gg * gg);
-    dr[3 * hid + j] = h * tc * o * (1 - o);
-    dcp[e] = d * f;
+    long long row = (long long) r * t + s;
+    const float* a = act + row * 4 * hid;
+    float* d4 = dg + row * 4 * hid;
+    float i = a[j], f = a[hid + j], gg = a[2 * hid + j], o = a[3 * hid + j], tc = tanhC[row * hid + j];
+    float h = dh[e] + dy[(long long) r * dyld + j];
+    float d = dc[e] + h * o * (1 - tc * tc);
+    d4[j] = d * gg * i * (1 - i);
+    d4[hid + j] = d * cPrev[row * hid + j] * f * (1 - f);
+    d4[2 * hid + j] = d * i * (1 - gg * gg);
+    d4[3 * hid + j] = h * tc * o * (1 - o);
+    dc[e] = d * f;
 }
 
-// One GRU step (Backend.gruCell), one thread per (row, unit); (r, z, n) are kept for the backward. The
-// projections and the previous state are rows xld, hpld and hld apart.
-extern "C" __global__ void gru_cell(int b, int hid, const float* xp, int xld, const float* hp, int hpld, const float* h,
-                                    int hld, float* out, float* act) {
+// Step s of a GRU layer's recurrence (Backend.gruStep), one thread per (row, unit), over [B, T, *] buffers as
+// lstm_step's: r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r*h_n) and h' = (1 - z)*n + z*h,
+// where hh is this step's product h*W_hh^T + b_hh ([B, 3H]) and the input projection's rows are xld apart.
+// (r, z, n) and h_n are kept for the backward; h' also goes one step on, into hPrev.
+extern "C" __global__ void gru_step(int b, int t, int s, int hid, const float* hh, const float* xp, int xld, float* out,
+                                    float* hPrev, float* act, float* hn) {
     int e = blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= b * hid) return;
-    int row = e / hid, j = e % hid;
-    const float* x = xp + (long long) row * xld;
-    const float* hr = hp + (long long) row * hpld;
-    float* a = act + (long long) row * 3 * hid;
-    float r = sigmoidf(x[j] + hr[j]), z = sigmoidf(x[hid + j] + hr[hid + j]);
-    float n = tanhf(x[2 * hid + j] + r * hr[2 * hid + j]);
-    a[j] = r;
+    int r = e / hid, j = e % hid;
+    long long row = (long long) r * t + s;
+    const float* g = hh + (long long) r * 3 * hid;
+    const float* x = xp + (long long) r * xld;
+    float* a = act + row * 3 * hid;
+    float rr = sigmoidf(x[j] + g[j]), z = sigmoidf(x[hid + j] + g[hid + j]);
+    float n = tanhf(x[2 * hid + j] + rr * g[2 * hid + j]);
+    float h = (-z + 1) * n + z * hPrev[row * hid + j];
+    a[j] = rr;
     a[hid + j] = z;
     a[2 * hid + j] = n;
-    out[e] = (1 - z) * n + z * h[(long long) row * hld + j];
+    hn[row * hid + j] = g[2 * hid + j];
+    out[row * hid + j] = h;
+    if (s + 1 < t) hPrev[(row + 1) * hid + j] = h;
 }
 
-// Its backward (Backend.gruCellBackward): the gradients of both projections and of the previous state.
-extern "C" __global__ void gru_cell_backward(int b, int hid, const float* dout, const float* act, const float* hp, int hpld,
-                                             const float* h, int hld, float* dxp, float* dhp, float* dh) {
+// Its backward (Backend.gruStepBackward), from the last step to the first: h's gradient at step s is what the
+// later step sent back through W_hh (dh) and through z*h (direct), plus dy's step s (rows dyld apart). Writes
+// step s of the projection's gradient dp and of the hidden product's dhh (dp with its n part scaled by r),
+// and the direct part for step s - 1 in place.
+extern "C" __global__ void gru_step_backward(int b, int t, int s, int hid, const float* dy, int dyld, const float* dh,
+                                             float* direct, const float* act, const float* hn, const float* hPrev, float* dp,
+                                             float* dhh) {
     int e = blockIdx.x * blockDim.x + threadIdx.x;
     if (e >= b * hid) return;
-    int row = e / hid, j = e % hid;
-    const float* a = act + (long long) row * 3 * hid;
-    float r = a[j], z = a[hid + j], n = a[2 * hid + j], d = dout[e];
-    float hn = hp[(long long) row * hpld + 2 * hid + j], hprev = h[(long long) row * hld + j];
-    float dn = d * (1 - z) * (1 - n * n);
-    float dr = dn * hn * r * (1 - r), dz = d * (hprev - n) * z * (1 - z);
-    float* dx = dxp + (long long) row * 3 * hid;
-    float* dhr = dhp + (long long) row * 3 * hid;
-    dx[j] = dr;
-    dx[hid + j] = dz;
-    dx[2 * hid + j] = dn;
-    dhr[j] = dr;
-    dhr[hid + j] = dz;
-    dhr[2 * hid + j] = dn * r;
-    dh[e] = d * z;
+    int r = e / hid, j = e % hid;
+    long long row = (long long) r * t + s;
+    const float* a = act + row * 3 * hid;
+    float g = dh[e] + direct[e] + dy[(long long) r * dyld + j];
+    float rr = a[j], z = a[hid + j], n = a[2 * hid + j];
+    float dn = g * (1 - z) * (1 - n * n);
+    float dz = g * (hPrev[row * hid + j] - n) * z * (1 - z);
+    float dr = dn * hn[row * hid + j] * rr * (1 - rr);
+    float* p = dp + row * 3 * hid;
+    float* q = dhh + row * 3 * hid;
+    p[j] = q[j] = dr;
+    p[hid + j] = q[hid + j] = dz;
+    p[2 * hid + j] = dn;
+    q[2 * hid + j] = dn * rr;
+    direct[e] = g * z;
 }
 
 // Fused optimizer steps (Backend.sgdStep(s) / adamStep(s)), for up to PARAMS contiguous float32 parameters in

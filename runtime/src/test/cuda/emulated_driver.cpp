@@ -177,8 +177,8 @@ const Kernel KERNELS[] = {
     KERNEL(layer_norm_rows, true), KERNEL(layer_norm_rows_backward, true),
     KERNEL(batch_norm_train, true), KERNEL(batch_norm_backward, true), KERNEL(batch_norm_eval, false),
     KERNEL(sgd_step_multi, false), KERNEL(adam_step_multi, false),
-    KERNEL(lstm_cell, false),     KERNEL(lstm_cell_backward, false),
-    KERNEL(gru_cell, false),      KERNEL(gru_cell_backward, false),
+    KERNEL(lstm_step, false),     KERNEL(lstm_step_backward, false),
+    KERNEL(gru_step, false),      KERNEL(gru_step_backward, false),
 };
 
 }  // namespace

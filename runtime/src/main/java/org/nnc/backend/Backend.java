@@ -163,38 +163,49 @@ public interface Backend {
     }
 
     /**
-     * One LSTM step in float32 (gate order i, f, g, o): from the gate pre-activations {@code gates}
-     * [B, 4H] (contiguous) and the previous cell state {@code cPrev} [B, H] (rows contiguous, any row
-     * stride), {@code out} [B, 2H] = [h | c] with c = σ(f)·cPrev + σ(i)·tanh(g) and h = σ(o)·tanh(c), keeping
-     * the activated gates in {@code act} [B, 4H] and tanh(c) in {@code tanhC} [B, H] for the backward.
-     * False where the backend has no fused form: the CPU's is the layer's own loop ({@code LstmCell}), and
-     * a layer on a device without one runs the plain formulas.
+     * Step {@code s} of a float32 LSTM layer's recurrence (gate order i, f, g, o) over [B, T, ·] buffers,
+     * for a device that runs the layer's whole sequence as one operation ({@code LstmSequence.onDevice}):
+     * the gates are {@code hGates} [B, 4H] (h·W_hhᵀ + b_hh, contiguous) plus step s of {@code projected}
+     * [B, T, 4H] (its last dimension contiguous); with cPrev's step s, c = σ(f)·cPrev + σ(i)·tanh(g) and
+     * h = σ(o)·tanh(c) go into {@code out}'s step s and, where s + 1 &lt; T, into {@code hPrev}'s and
+     * {@code cPrev}'s step s + 1, while the activated gates and tanh(c) go into {@code act}'s and
+     * {@code tanhC}'s step s for the backward. {@code out}, {@code hPrev}, {@code cPrev}, {@code act} and
+     * {@code tanhC} are contiguous. False where the backend has no such kernel: the CPU runs its own whole
+     * sequence, and a layer on a device without one goes step by step.
      */
-    default boolean lstmCell(Tensor gates, Tensor cPrev, Tensor out, Tensor act, Tensor tanhC) { return false; }
-
-    /**
-     * Its backward, on the backend that ran the forward: from {@code dOut} [B, 2H] = [dh | dc] (contiguous),
-     * the gradients of the gate pre-activations {@code dGates} [B, 4H] and of {@code cPrev}, {@code dcPrev} [B, H].
-     */
-    default void lstmCellBackward(Tensor dOut, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates, Tensor dcPrev) {
-        throw new UnsupportedOperationException("no fused LSTM cell on " + device());
+    default boolean lstmStep(int s, Tensor hGates, Tensor projected, Tensor out, Tensor hPrev, Tensor cPrev, Tensor act, Tensor tanhC) {
+        return false;
     }
 
     /**
-     * One GRU step in float32 (gate order r, z, n): from this step's input projection {@code xProj} and
-     * hidden projection {@code hProj} (both [B, 3H], rows contiguous, any row stride) and the previous state
-     * {@code h} [B, H] (likewise), {@code out} [B, H] = (1 − z)·n + z·h with r = σ(x_r + h_r), z = σ(x_z + h_z),
-     * n = tanh(x_n + r·h_n), keeping (r, z, n) in {@code act} [B, 3H] for the backward. False where the
-     * backend has no fused form (the layer then runs the plain formulas).
+     * Its backward at step {@code s}, on the backend that ran the forward, from the last step to the first:
+     * the gate pre-activations' gradients into {@code dGates}' step s (contiguous [B, T, 4H]), from
+     * {@code dh} [B, H] (h's gradient from the later steps) plus step s of {@code dy} [B, T, H] (its last
+     * dimension contiguous), and from {@code dc} [B, H], which becomes cPrev's gradient in place.
      */
-    default boolean gruCell(Tensor xProj, Tensor hProj, Tensor h, Tensor out, Tensor act) { return false; }
+    default void lstmStepBackward(int s, Tensor dy, Tensor dh, Tensor dc, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates) {
+        throw new UnsupportedOperationException("no LSTM step kernel on " + device());
+    }
 
     /**
-     * Its backward, on the backend that ran the forward: from {@code dOut} [B, H] (contiguous), the gradients
-     * of xProj, hProj (both [B, 3H], contiguous) and h ([B, H]).
+     * Step {@code s} of a float32 GRU layer's recurrence (gate order r, z, n) over [B, T, ·] buffers, as
+     * {@link #lstmStep}'s: with {@code hh} [B, 3H] (h·W_hhᵀ + b_hh, contiguous) and step s of
+     * {@code projected} [B, T, 3H] (its last dimension contiguous), r = σ(x_r + h_r), z = σ(x_z + h_z),
+     * n = tanh(x_n + r·h_n) and h' = (1 − z)·n + z·h, with h {@code hPrev}'s step s; h' goes into
+     * {@code out}'s step s and, where s + 1 &lt; T, {@code hPrev}'s step s + 1, while (r, z, n) and h_n go
+     * into {@code act}'s and {@code hn}'s step s for the backward. False where the backend has no such kernel.
      */
-    default void gruCellBackward(Tensor dOut, Tensor act, Tensor hProj, Tensor h, Tensor dxProj, Tensor dhProj, Tensor dh) {
-        throw new UnsupportedOperationException("no fused GRU cell on " + device());
+    default boolean gruStep(int s, Tensor hh, Tensor projected, Tensor out, Tensor hPrev, Tensor act, Tensor hn) { return false; }
+
+    /**
+     * Its backward at step {@code s}, from the last step to the first: h's gradient is {@code dh} [B, H] (sent
+     * back through W_hh by the later step) plus {@code direct} [B, H] (through z·h) plus step s of {@code dy};
+     * writes step s of the projection's gradient {@code dProjected} and of the hidden product's
+     * {@code dHidden} (both contiguous [B, T, 3H]), and the next direct part into {@code direct}.
+     */
+    default void gruStepBackward(int s, Tensor dy, Tensor dh, Tensor direct, Tensor act, Tensor hn, Tensor hPrev, Tensor dProjected,
+                                 Tensor dHidden) {
+        throw new UnsupportedOperationException("no GRU step kernel on " + device());
     }
 
     /**

@@ -1,17 +1,21 @@
 package org.nnc.nn;
 
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.Backend;
 import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
 import org.nnc.backend.cpu.Kernels;
 import org.nnc.backend.cpu.VecMath;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
- * A float32 GRU layer's whole recurrence on the CPU as one operation, from a zero initial state: what
- * {@link Recurrent} does step by step, for the same reasons as {@link LstmSequence} (one graph node, W_hh
- * packed once, dW_hh as one product over all steps). Gate order r, z, n as PyTorch:
+ * A float32 GRU layer's whole recurrence as one operation, from a zero initial state (on the CPU here, on
+ * a device in {@link #onDevice}): what {@link Recurrent} does step by step, for the same reasons as
+ * {@link LstmSequence} (one graph node, W_hh packed once, dW_hh as one product over all steps). Gate order
+ * r, z, n as PyTorch:
  * n = tanh(x_n + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The forward performs the step-by-step
  * layer's float operations in its order, so outputs are bit for bit the same.
  */
@@ -81,6 +85,38 @@ final class GruSequence {
             }
             Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dhh, hPrev, b * t, h3, hid);
             return new Tensor[] {Tensor.of(dp, b, t, h3), dWdB[0], dWdB[1]};
+        }, projected, wHh, bHh);
+    }
+
+    /**
+     * The same recurrence on a device whose backend has the step kernels ({@link Backend#gruStep}), or null:
+     * per step one product and one cell launch each way, as {@link LstmSequence#onDevice}. The product of
+     * the backward goes into its own buffer, and the next cell launch adds it to the direct part (z ⊙ h).
+     */
+    static Tensor onDevice(Tensor projected, Tensor wHh, Tensor bHh) {
+        int b = projected.size(0), t = projected.size(1), h3 = projected.size(2), hid = h3 / 3;
+        Device d = projected.device();
+        Backend be = projected.backend();
+        Tensor p = projected.detach().contiguous(), w = wHh.detach().contiguous(), bias = bHh.detach().contiguous();
+        Tensor out = Tensor.uninitialized(DType.FLOAT32, d, b, t, hid), hPrev = Tensor.empty(DType.FLOAT32, d, b, t, hid);
+        Tensor act = Tensor.uninitialized(DType.FLOAT32, d, b, t, h3), hn = Tensor.uninitialized(DType.FLOAT32, d, b, t, hid);
+        Tensor hh = Tensor.uninitialized(DType.FLOAT32, d, 1, b, h3);
+        Tensor wT = Recurrent.asMatrix(w, true);
+        for (int s = 0; s < t; s++) {
+            be.linear(Recurrent.step(hPrev, s), wT, bias, false, false, hh);
+            if (!be.gruStep(s, hh, p, out, hPrev, act, hn)) return null;   // only ever at step 0
+        }
+        return Autograd.record("gru", out, grad -> {
+            Tensor dy = grad.contiguous();
+            Tensor dp = Tensor.uninitialized(DType.FLOAT32, d, b, t, h3), dhh = Tensor.uninitialized(DType.FLOAT32, d, b, t, h3);
+            Tensor dh = Tensor.empty(DType.FLOAT32, d, 1, b, hid), direct = Tensor.empty(DType.FLOAT32, d, b, hid);
+            Tensor w3 = Recurrent.asMatrix(w, false);
+            for (int s = t - 1; s >= 0; s--) {
+                be.gruStepBackward(s, dy, dh, direct, act, hn, hPrev, dp, dhh);
+                if (s > 0) be.matmul(Recurrent.step(dhh, s), w3, dh);   // the previous step's h gradient through W_hh
+            }
+            Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dhh, hPrev);
+            return new Tensor[] {dp, dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
     }
 }

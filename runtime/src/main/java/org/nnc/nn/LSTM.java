@@ -11,7 +11,8 @@ public class LSTM extends Recurrent {
 
     @Override
     Tensor recurrence(Tensor projected, Tensor wHh, Tensor bHh) {
-        return fusable(projected, wHh, bHh) ? LstmSequence.forward(projected, wHh, bHh) : null;
+        if (fusable(projected, wHh, bHh)) return LstmSequence.forward(projected, wHh, bHh);
+        return onDeviceInFloat32(projected, wHh, bHh) ? LstmSequence.onDevice(projected, wHh, bHh) : null;
     }
 
     @Override

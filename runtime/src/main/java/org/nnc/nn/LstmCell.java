@@ -19,14 +19,13 @@ import org.nnc.tensor.Tensor;
 final class LstmCell {
     private LstmCell() {}
 
-    /** Float32 on the CPU, or on a device whose backend has the fused cell ({@link #forward} says by returning null). */
-    static boolean applies(Tensor gates) { return gates.dtype() == DType.FLOAT32; }
+    /** Float32 on the CPU (a device's float32 layer runs its whole sequence, {@link LstmSequence#onDevice}). */
+    static boolean applies(Tensor gates) { return gates.dtype() == DType.FLOAT32 && gates.device().equals(org.nnc.tensor.Device.CPU); }
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    /** [h | c] for gates [B, 4H] and cPrev [B, H]; null on a device whose backend has no fused cell. */
+    /** [h | c] for gates [B, 4H] and cPrev [B, H]. */
     static Tensor forward(Tensor gates, Tensor cPrev) {
-        if (!gates.device().equals(org.nnc.tensor.Device.CPU)) return onDevice(gates, cPrev);
         int b = gates.size(0), h4 = gates.size(1), hid = h4 / 4;
         Tensor gc = gates.contiguous(), cc = cPrev.contiguous();
         float[] g = CpuBackend.f32(gc), cp = CpuBackend.f32(cc);
@@ -49,25 +48,6 @@ final class LstmCell {
                 rowBackward(hid, d, or, d, or + hid, act, r * h4, tanhC, r * hid, cp, co + r * hid, dg, r * h4, dcp, r * hid);
             }
             return new Tensor[] {Tensor.of(dg, b, h4), Tensor.of(dcp, b, hid)};
-        }, gates, cPrev);
-    }
-
-    /**
-     * The step through the device backend's fused cell ({@link org.nnc.backend.Backend#lstmCell}): two launches,
-     * forward and backward, where the plain formulas take about a dozen each way. cPrev, the c half of the
-     * previous step's [h | c], is read in place.
-     */
-    private static Tensor onDevice(Tensor gates, Tensor cPrev) {
-        int b = gates.size(0), h4 = gates.size(1), hid = h4 / 4;
-        org.nnc.tensor.Device d = gates.device();
-        Tensor g = gates.contiguous(), c = Recurrent.rowsContiguous(cPrev);
-        Tensor out = Tensor.uninitialized(DType.FLOAT32, d, b, 2 * hid);
-        Tensor act = Tensor.uninitialized(DType.FLOAT32, d, b, h4), tanhC = Tensor.uninitialized(DType.FLOAT32, d, b, hid);
-        if (!out.backend().lstmCell(g.detach(), c.detach(), out, act, tanhC)) return null;
-        return Autograd.record("lstmCell", out, grad -> {
-            Tensor dg = Tensor.uninitialized(DType.FLOAT32, d, b, h4), dcp = Tensor.uninitialized(DType.FLOAT32, d, b, hid);
-            out.backend().lstmCellBackward(grad.contiguous(), act, tanhC, c.detach(), dg, dcp);
-            return new Tensor[] {dg, dcp};
         }, gates, cPrev);
     }
 

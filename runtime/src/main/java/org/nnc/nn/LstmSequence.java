@@ -1,16 +1,20 @@
 package org.nnc.nn;
 
 import org.nnc.autograd.Autograd;
+import org.nnc.backend.Backend;
 import org.nnc.backend.cpu.CpuBackend;
 import org.nnc.backend.cpu.Gemm;
 import org.nnc.backend.cpu.Kernels;
+import org.nnc.tensor.DType;
+import org.nnc.tensor.Device;
 import org.nnc.tensor.Storage;
 import org.nnc.tensor.Tensor;
 
 /**
- * A float32 LSTM layer's whole recurrence on the CPU as one operation, from a zero initial state: what
- * {@link Recurrent} does step by step (a product with weight_hh, the fused cell, a slice for h and c),
- * with one graph node instead of five per step and the weight's gradient as one product over all steps.
+ * A float32 LSTM layer's whole recurrence as one operation, from a zero initial state (on the CPU here, on
+ * a device in {@link #onDevice}): what {@link Recurrent} does step by step (a product with weight_hh, the
+ * fused cell, a slice for h and c), with one graph node instead of five per step and the weight's gradient
+ * as one product over all steps.
  *
  * <p>Step by step, the backward made a [4H, H] weight gradient per step and summed them (W4: 32 products
  * of depth 32 and 8 MiB of temporaries a step), and every step's forward allocated its gates, its
@@ -73,4 +77,42 @@ final class LstmSequence {
             return new Tensor[] {Tensor.of(dg, b, t, h4), dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
     }
+
+    /**
+     * The same recurrence on a device whose backend has the step kernels ({@link Backend#lstmStep}), or null.
+     * Step by step, a device step took about seventeen launches (the product, the sum with the projection,
+     * the cell, slices, their backwards and the gradient sums between steps, 552 launches for W4's 32 steps)
+     * and as many graph nodes; here a step is a product into one [B, 4H] buffer and one cell launch that adds
+     * the projection and writes h and c one step on (into hPrev and cPrev, where the next product and cell
+     * read them, zeros at step 0), and a step of the backward is one cell launch and one product. weight_hh's
+     * gradient is then one product over all steps, as on the CPU.
+     */
+    static Tensor onDevice(Tensor projected, Tensor wHh, Tensor bHh) {
+        int b = projected.size(0), t = projected.size(1), h4 = projected.size(2), hid = h4 / 4;
+        Device d = projected.device();
+        Backend be = projected.backend();
+        Tensor p = projected.detach().contiguous(), w = wHh.detach().contiguous(), bias = bHh.detach().contiguous();
+        Tensor out = Tensor.uninitialized(DType.FLOAT32, d, b, t, hid);
+        Tensor hPrev = Tensor.empty(DType.FLOAT32, d, b, t, hid), cPrev = Tensor.empty(DType.FLOAT32, d, b, t, hid);
+        Tensor act = Tensor.uninitialized(DType.FLOAT32, d, b, t, h4), tanhC = Tensor.uninitialized(DType.FLOAT32, d, b, t, hid);
+        Tensor gates = Tensor.uninitialized(DType.FLOAT32, d, 1, b, h4);
+        Tensor wT = Recurrent.asMatrix(w, true);
+        for (int s = 0; s < t; s++) {
+            be.linear(Recurrent.step(hPrev, s), wT, bias, false, false, gates);
+            if (!be.lstmStep(s, gates, p, out, hPrev, cPrev, act, tanhC)) return null;   // only ever at step 0
+        }
+        return Autograd.record("lstm", out, grad -> {
+            Tensor dy = grad.contiguous();
+            Tensor dg = Tensor.uninitialized(DType.FLOAT32, d, b, t, h4);
+            Tensor dh = Tensor.empty(DType.FLOAT32, d, 1, b, hid), dc = Tensor.empty(DType.FLOAT32, d, b, hid);
+            Tensor w3 = Recurrent.asMatrix(w, false);
+            for (int s = t - 1; s >= 0; s--) {
+                be.lstmStepBackward(s, dy, dh, dc, act, tanhC, cPrev, dg);
+                if (s > 0) be.matmul(Recurrent.step(dg, s), w3, dh);   // the previous step's h gradient, through W_hh
+            }
+            Tensor[] dWdB = Recurrent.hiddenWeightGrads(wHh, bHh, dg, hPrev);
+            return new Tensor[] {dg, dWdB[0], dWdB[1]};
+        }, projected, wHh, bHh);
+    }
+
 }

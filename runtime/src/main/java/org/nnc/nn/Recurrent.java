@@ -10,7 +10,8 @@ import org.nnc.tensor.Tensor;
  * Multi-layer recurrent networks over batch-first input [B, T, input], with PyTorch's parameter names
  * and layouts (weight_ih_l{k} [gates·hidden, in], weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}) and
  * initialisation U(−1/√hidden, 1/√hidden). The input projection of all steps is one GEMM; the recurrence
- * runs step by step, or as one operation where a subclass has one (float32 LSTM and GRU on the CPU).
+ * runs step by step, or as one operation where a subclass has one: float32 LSTM and GRU, on the CPU and on a
+ * device whose backend has their step kernels.
  */
 public abstract class Recurrent extends Module {
     public final int input, hidden, layers;
@@ -79,10 +80,39 @@ public abstract class Recurrent extends Module {
         return new Tensor[] {dW, dB};
     }
 
-    /** Whether the one-operation recurrences apply: they are float32 CPU kernels. */
-    static boolean fusable(Tensor... ts) {
+    /** The same on a device: from every step's gradient {@code dg} [B, T, gh] and {@code hPrev} [B, T, hid], as tensors. */
+    static Tensor[] hiddenWeightGrads(Tensor wHh, Tensor bHh, Tensor dg, Tensor hPrev) {
+        int rows = dg.size(0) * dg.size(1), gh = dg.size(2), hid = hPrev.size(2);
+        Tensor dg2 = Ops.reshape(dg, rows, gh);
+        Tensor dW = wHh.requiresGrad() ? Ops.matmul(Ops.transpose(dg2, 0, 1), Ops.reshape(hPrev, rows, hid)) : null;
+        Tensor dB = bHh.requiresGrad() ? Ops.sum(dg2, 0, false) : null;
+        return new Tensor[] {dW, dB};
+    }
+
+    /** Step {@code s} of a contiguous [B, T, n] buffer as the [1, B, n] matrix a product takes (rows T·n apart). */
+    static Tensor step(Tensor buffer, int s) {
+        int b = buffer.size(0), t = buffer.size(1), n = buffer.size(2);
+        return buffer.asStrided(new int[] {1, b, n}, new int[] {0, t * n, 1}, buffer.offset() + s * n);
+    }
+
+    /** A contiguous weight [rows, cols] as the [1, ·, ·] matrix a product takes, transposed (a view) or not. */
+    static Tensor asMatrix(Tensor w, boolean transposed) {
+        int rows = w.size(0), cols = w.size(1);
+        return transposed ? w.asStrided(new int[] {1, cols, rows}, new int[] {0, 1, cols}, w.offset())
+                : w.asStrided(new int[] {1, rows, cols}, new int[] {0, cols, 1}, w.offset());
+    }
+
+    /** Whether the CPU's one-operation recurrences apply: they are float32 CPU kernels. */
+    static boolean fusable(Tensor... ts) { return allFloat32On(org.nnc.tensor.Device.CPU, ts); }
+
+    /** Whether the tensors are float32 on one device other than the CPU, where a backend may run the whole sequence. */
+    static boolean onDeviceInFloat32(Tensor... ts) {
+        return !ts[0].device().equals(org.nnc.tensor.Device.CPU) && allFloat32On(ts[0].device(), ts);
+    }
+
+    private static boolean allFloat32On(org.nnc.tensor.Device d, Tensor... ts) {
         for (Tensor t : ts) {
-            if (t.dtype() != org.nnc.tensor.DType.FLOAT32 || !t.device().equals(org.nnc.tensor.Device.CPU)) return false;
+            if (t.dtype() != org.nnc.tensor.DType.FLOAT32 || !t.device().equals(d)) return false;
         }
         return true;
     }
@@ -100,12 +130,6 @@ public abstract class Recurrent extends Module {
         }
         return Ops.stack(outputs, 1);
     }
-
-    /**
-     * {@code t} [B, n] as the fused device cells take a state or projection: rows of contiguous elements,
-     * any distance apart (a column slice of [h | c] or of all steps' projections needs no copy).
-     */
-    static Tensor rowsContiguous(Tensor t) { return t.strides()[1] == 1 ? t : t.contiguous(); }
 
     /** Hidden (and, for LSTM, cell) state. */
     record State(Tensor h, Tensor c) {}

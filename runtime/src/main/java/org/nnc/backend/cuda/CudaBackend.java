@@ -446,44 +446,52 @@ final class CudaBackend implements Backend {
         return adamSteps(List.of(p), List.of(d), List.of(m), List.of(v), lr, beta1, beta2, eps, c1, c2);
     }
 
-    // ---------------------------------------------------------------- recurrent cells
+    // ---------------------------------------------------------------- recurrent layers, a step at a time
 
     @Override
-    public boolean lstmCell(Tensor gates, Tensor cPrev, Tensor out, Tensor act, Tensor tanhC) {
-        int b = gates.shape()[0], hid = cPrev.shape()[1];
+    public boolean lstmStep(int s, Tensor hGates, Tensor projected, Tensor out, Tensor hPrev, Tensor cPrev, Tensor act, Tensor tanhC) {
+        int[] shape = out.shape();
+        int b = shape[0], t = shape[1], hid = shape[2];
         if (b * hid > 0) {
-            ctx.launch("lstm_cell", grid(b * hid), BLOCK, b, hid, at(gates, gates.offset()), at(cPrev, cPrev.offset()), cPrev.strides()[0],
-                    at(out, out.offset()), at(act, act.offset()), at(tanhC, tanhC.offset()));
+            int[] ps = projected.strides();
+            ctx.launch("lstm_step", grid(b * hid), BLOCK, b, t, s, hid, at(hGates, hGates.offset()),
+                    at(projected, projected.offset() + s * ps[1]), ps[0], at(out, out.offset()), at(hPrev, hPrev.offset()),
+                    at(cPrev, cPrev.offset()), at(act, act.offset()), at(tanhC, tanhC.offset()));
         }
         return true;
     }
 
     @Override
-    public void lstmCellBackward(Tensor dOut, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates, Tensor dcPrev) {
-        int b = act.shape()[0], hid = cPrev.shape()[1];
+    public void lstmStepBackward(int s, Tensor dy, Tensor dh, Tensor dc, Tensor act, Tensor tanhC, Tensor cPrev, Tensor dGates) {
+        int[] shape = dy.shape(), ds = dy.strides();
+        int b = shape[0], t = shape[1], hid = shape[2];
         if (b * hid == 0) return;
-        ctx.launch("lstm_cell_backward", grid(b * hid), BLOCK, b, hid, at(dOut, dOut.offset()), at(act, act.offset()),
-                at(tanhC, tanhC.offset()), at(cPrev, cPrev.offset()), cPrev.strides()[0], at(dGates, dGates.offset()),
-                at(dcPrev, dcPrev.offset()));
+        ctx.launch("lstm_step_backward", grid(b * hid), BLOCK, b, t, s, hid, at(dy, dy.offset() + s * ds[1]), ds[0],
+                at(dh, dh.offset()), at(dc, dc.offset()), at(act, act.offset()), at(tanhC, tanhC.offset()), at(cPrev, cPrev.offset()),
+                at(dGates, dGates.offset()));
     }
 
     @Override
-    public boolean gruCell(Tensor xProj, Tensor hProj, Tensor h, Tensor out, Tensor act) {
-        int b = h.shape()[0], hid = h.shape()[1];
+    public boolean gruStep(int s, Tensor hh, Tensor projected, Tensor out, Tensor hPrev, Tensor act, Tensor hn) {
+        int[] shape = out.shape();
+        int b = shape[0], t = shape[1], hid = shape[2];
         if (b * hid > 0) {
-            ctx.launch("gru_cell", grid(b * hid), BLOCK, b, hid, at(xProj, xProj.offset()), xProj.strides()[0], at(hProj, hProj.offset()),
-                    hProj.strides()[0], at(h, h.offset()), h.strides()[0], at(out, out.offset()), at(act, act.offset()));
+            int[] ps = projected.strides();
+            ctx.launch("gru_step", grid(b * hid), BLOCK, b, t, s, hid, at(hh, hh.offset()), at(projected, projected.offset() + s * ps[1]),
+                    ps[0], at(out, out.offset()), at(hPrev, hPrev.offset()), at(act, act.offset()), at(hn, hn.offset()));
         }
         return true;
     }
 
     @Override
-    public void gruCellBackward(Tensor dOut, Tensor act, Tensor hProj, Tensor h, Tensor dxProj, Tensor dhProj, Tensor dh) {
-        int b = h.shape()[0], hid = h.shape()[1];
+    public void gruStepBackward(int s, Tensor dy, Tensor dh, Tensor direct, Tensor act, Tensor hn, Tensor hPrev, Tensor dProjected,
+                                Tensor dHidden) {
+        int[] shape = dy.shape(), ds = dy.strides();
+        int b = shape[0], t = shape[1], hid = shape[2];
         if (b * hid == 0) return;
-        ctx.launch("gru_cell_backward", grid(b * hid), BLOCK, b, hid, at(dOut, dOut.offset()), at(act, act.offset()),
-                at(hProj, hProj.offset()), hProj.strides()[0], at(h, h.offset()), h.strides()[0], at(dxProj, dxProj.offset()),
-                at(dhProj, dhProj.offset()), at(dh, dh.offset()));
+        ctx.launch("gru_step_backward", grid(b * hid), BLOCK, b, t, s, hid, at(dy, dy.offset() + s * ds[1]), ds[0], at(dh, dh.offset()),
+                at(direct, direct.offset()), at(act, act.offset()), at(hn, hn.offset()), at(hPrev, hPrev.offset()),
+                at(dProjected, dProjected.offset()), at(dHidden, dHidden.offset()));
     }
 
     // ---------------------------------------------------------------- windows

@@ -24,6 +24,7 @@ import org.nnc.nn.GRU;
 import org.nnc.nn.LSTM;
 import org.nnc.nn.Linear;
 import org.nnc.nn.Module;
+import org.nnc.nn.Recurrent;
 import org.nnc.nn.Sequential;
 import org.nnc.optim.Adagrad;
 import org.nnc.optim.Adam;
@@ -63,14 +64,37 @@ class CudaModulesTest {
         for (String k : sc.keySet()) close("state " + k, sc.get(k), sg.get(k), 1e-5, 1e-4);
     }
 
+    /** The GPU's whole-sequence LSTM (LstmSequence.onDevice) against the CPU's, two layers and every step's output used. */
     @Test
-    void lstmOnTheGpuMatchesTheFusedCpuCell() {
+    void lstmOnTheGpuMatchesTheCpu() {
         sameOnBoth(() -> new LSTM(5, 16, 2), Tensor.rand(new Generator(1), DType.FLOAT32, 3, 7, 5));
     }
 
+    /** W4's use: only the last step's h, so the gradient enters at one step; 9 × 40 units span two blocks. */
     @Test
-    void gru() {
-        sameOnBoth(() -> new GRU(5, 8), Tensor.rand(new Generator(2), DType.FLOAT32, 4, 6, 5));
+    void lstmLastStepOnTheGpuMatchesTheCpu() {
+        sameOnBoth(() -> new LastStep(new LSTM(6, 40)), Tensor.randn(new Generator(10), DType.FLOAT32, 9, 5, 6));
+    }
+
+    /** A recurrent layer's last hidden state. */
+    private static final class LastStep extends Module {
+        final Recurrent rnn;
+
+        LastStep(Recurrent rnn) { this.rnn = registerModule("rnn", rnn); }
+
+        @Override
+        public Tensor forward(Tensor x) { return rnn.last(x); }
+    }
+
+    /** The GPU's whole-sequence GRU (GruSequence.onDevice) against the CPU's, as the LSTM's. */
+    @Test
+    void gruOnTheGpuMatchesTheCpu() {
+        sameOnBoth(() -> new GRU(5, 8, 2), Tensor.rand(new Generator(2), DType.FLOAT32, 4, 6, 5));
+    }
+
+    @Test
+    void gruLastStepOnTheGpuMatchesTheCpu() {
+        sameOnBoth(() -> new LastStep(new GRU(6, 40)), Tensor.randn(new Generator(11), DType.FLOAT32, 9, 5, 6));
     }
 
     @Test
