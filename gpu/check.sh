@@ -158,28 +158,33 @@ bench() {
 
 # compute-sanitizer over the CUDA tests: memcheck (out-of-bounds and misaligned accesses, in our kernels and
 # cuBLAS's), then racecheck (shared-memory hazards between a block's threads, which the emulated GPU's two
-# thread orders catch only where a race changes a result). racecheck watches only our kernels that use shared
-# memory, with cuBLAS switched off so that every product runs on ours: it is slow, and cuBLAS is NVIDIA's to
-# check. The out-of-memory test stays out: it fills the GPU.
-SHARED_MEMORY_KERNELS='reduce|gemm|cross_entropy_mean|softmax_rows|layer_norm_rows|batch_norm_train|batch_norm_backward'
+# thread orders catch only where a race changes a result). racecheck is slow, so it watches our kernels that
+# use shared memory, one family a run (--kernel-name kns=SUBSTRING; a --kernel-regex with alternatives matched
+# no kernel at all, silently), with cuBLAS off so that every product runs on ours. The out-of-memory test
+# stays out: it fills the GPU. Each run has the limit SANITIZE_TOOLS gives its tool.
+RACECHECK_KERNELS="gemm_f reduce _rows batch_norm cross_entropy_mean gemm_tf32"
 sanitize() {
     local java=$1 cp=$2
     local opts=("${@:3}")
     local cs
     cs=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -n 1 || true)
     [ -n "$cs" ] || { echo "== no compute-sanitizer on this machine"; return 0; }
-    local tool limit only jvm
-    for tool in ${SANITIZE_TOOLS:-memcheck:150 racecheck:240}; do
+    local tool limit kernels k
+    for tool in ${SANITIZE_TOOLS:-memcheck:150 racecheck:120}; do
         limit=${tool#*:}
         tool=${tool%:*}
-        only=() jvm=()
-        [ "$tool" = racecheck ] && only=(--kernel-regex "kns=$SHARED_MEMORY_KERNELS") && jvm=(-Dnnc.cublas=false)
-        echo "== compute-sanitizer --tool $tool${only[*]:+ ${only[*]}} over the CUDA tests (at most $limit s; a cut-off run still shows what it found)"
-        (cd "$ROOT/runtime" && timeout "$limit" "$cs" --tool "$tool" "${only[@]}" --print-limit 20 "$java" "${opts[@]}" "${jvm[@]}" \
-            -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
-            --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
-            --exclude-methodname '.*runningOutOfMemory.*' --details=summary --details-theme=ascii 2>&1 \
-            | grep -v 'incubator modules') || true
+        kernels=all
+        [ "$tool" = racecheck ] && kernels=$RACECHECK_KERNELS
+        for k in $kernels; do
+            local only=() jvm=()
+            [ "$k" != all ] && only=(--kernel-name "kns=$k") && jvm=(-Dnnc.cublas=false)
+            echo "== compute-sanitizer --tool $tool${only[*]:+ ${only[*]}} over the CUDA tests (at most $limit s; a cut-off run still shows what it found)"
+            (cd "$ROOT/runtime" && timeout "$limit" "$cs" --tool "$tool" "${only[@]}" --print-limit 20 "$java" "${opts[@]}" "${jvm[@]}" \
+                -jar "$BUNDLE"/lib/junit-platform-console-standalone-*.jar execute --class-path "$cp" \
+                --select-class org.nnc.backend.cuda.CudaBackendTest --select-class org.nnc.backend.cuda.CudaModulesTest \
+                --exclude-methodname '.*runningOutOfMemory.*' --details=summary --details-theme=ascii 2>&1 \
+                | grep -v 'incubator modules') || true
+        done
     done
 }
 
