@@ -15,9 +15,8 @@ import org.nnc.tensor.Tensor;
  * A float32 GRU layer's whole recurrence as one operation, from a zero initial state (on the CPU here, on
  * a device in {@link #onDevice}): what {@link Recurrent} does step by step, for the same reasons as
  * {@link LstmSequence} (one graph node, W_hh packed once, dW_hh as one product over all steps). Gate order
- * r, z, n as PyTorch:
- * n = tanh(x_n + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The forward performs the step-by-step
- * layer's float operations in its order, so outputs are bit for bit the same.
+ * r, z, n as PyTorch: n = tanh(x_n + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h. The forward performs
+ * the step-by-step layer's float operations in its order, so outputs are bit for bit the same.
  */
 final class GruSequence {
     private GruSequence() {}

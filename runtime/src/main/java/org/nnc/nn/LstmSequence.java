@@ -114,5 +114,4 @@ final class LstmSequence {
             return new Tensor[] {dg, dWdB[0], dWdB[1]};
         }, projected, wHh, bHh);
     }
-
 }
