@@ -18,8 +18,8 @@ public class LSTM extends Recurrent {
     @Override
     State cell(Tensor xProj, Tensor hProj, State s) {
         Tensor g = Ops.add(xProj, hProj);
-        Tensor hc = LstmCell.applies(g) ? LstmCell.forward(g, s.c()) : null;
-        if (hc == null) return plainCell(g, s);
+        if (!LstmCell.applies(g)) return plainCell(g, s);
+        Tensor hc = LstmCell.forward(g, s.c());
         return new State(Ops.slice(hc, 1, 0, hidden, 1), Ops.slice(hc, 1, hidden, 2 * hidden, 1));
     }
 
