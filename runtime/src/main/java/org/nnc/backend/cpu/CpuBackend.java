@@ -333,18 +333,24 @@ public final class CpuBackend implements Backend {
         if (jv < j1) sumColumns(xa, xo, in, len, oa, oo, jv, j1);
     }
 
-    /**
-     * Sum of a contiguous float row: lanes accumulate in a vector, then add up in a fixed order.
-     * (reduceLanes is not used: its order differs between compiled and interpreted code, which would make
-     * results depend on JIT timing.)
-     */
+    /** Sum of a contiguous float row: lanes accumulate in a vector, then add up in order ({@link #lanesInOrder}). */
     static double sumF32(float[] x, int at, int n) {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int upper = S.loopBound(n); i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, at + i));
-        double s = 0;
-        for (int lane = 0; lane < L; lane++) s += acc.lane(lane);
+        double s = lanesInOrder(acc);
         for (; i < n; i++) s += x[at + i];
+        return s;
+    }
+
+    /**
+     * A vector accumulator's lanes added up in double, first to last: the fixed order every vector sum here
+     * ends with. (reduceLanes is not used: its order differs between compiled and interpreted code, which
+     * would make results depend on JIT timing.)
+     */
+    static double lanesInOrder(FloatVector acc) {
+        double s = 0;
+        for (int lane = 0; lane < acc.length(); lane++) s += acc.lane(lane);
         return s;
     }
 

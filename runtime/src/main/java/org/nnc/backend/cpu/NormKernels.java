@@ -42,8 +42,7 @@ final class NormKernels {
             FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(m);
             acc = d.fma(d, acc);
         }
-        double s = 0;
-        for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
+        double s = CpuBackend.lanesInOrder(acc);
         for (; i < n; i++) s += (double) (x[xo + i] - m) * (x[xo + i] - m);
         return s;
     }
@@ -74,8 +73,7 @@ final class NormKernels {
             FloatVector yh = FloatVector.fromArray(S, x, xo + i).sub(m).mul(inv);
             acc = yh.fma(FloatVector.fromArray(S, g, go + i), acc);
         }
-        double s = 0;
-        for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
+        double s = CpuBackend.lanesInOrder(acc);
         for (; i < n; i++) s += (double) ((x[xo + i] - m) * inv) * g[go + i];
         return s;
     }

@@ -107,8 +107,7 @@ final class SoftmaxKernels {
         for (int upper = S.loopBound(n); i < upper; i += S.length()) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
-        double s = 0;
-        for (int lane = 0; lane < S.length(); lane++) s += acc.lane(lane);
+        double s = CpuBackend.lanesInOrder(acc);
         for (; i < n; i++) s += (double) a[ao + i] * b[bo + i];
         return s;
     }
