@@ -38,6 +38,7 @@ final class Driver {
 
     /** Launches {@code function} on the default stream with {@code params} (the address of its array of argument pointers). */
     static void launch(String kernel, long function, int gx, int gy, int gz, int block, long params) {
+        // Written out rather than through call(): a launch is the hot path, and its lambda would capture seven values.
         int r;
         try {
             r = (int) LAUNCH.invokeExact(function, gx, gy, gz, block, 1, 1, 0, 0L, params, 0L);
@@ -51,13 +52,8 @@ final class Driver {
     static MemorySegment allocateHost(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
-            int r = (int) ALLOC_HOST.invokeExact(out.address(), bytes);
-            Cuda.check(r, "cuMemAllocHost(" + bytes + " bytes)");
+            call("cuMemAllocHost(" + bytes + " bytes)", () -> (int) ALLOC_HOST.invokeExact(out.address(), bytes));
             return out.get(ValueLayout.ADDRESS, 0).reinterpret(bytes);
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException("cuMemAllocHost could not be called: " + t);
         }
     }
 
@@ -65,24 +61,30 @@ final class Driver {
     static long devicePointer(MemorySegment host) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.JAVA_LONG);
-            int r = (int) DEVICE_POINTER.invokeExact(out.address(), host.address(), 0);
-            Cuda.check(r, "cuMemHostGetDevicePointer");
+            call("cuMemHostGetDevicePointer", () -> (int) DEVICE_POINTER.invokeExact(out.address(), host.address(), 0));
             return out.get(ValueLayout.JAVA_LONG, 0);
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException("cuMemHostGetDevicePointer could not be called: " + t);
         }
     }
 
     /** Queues a copy of {@code bytes} from host address {@code host} to {@code device} on the default stream. */
     static void copyToDeviceAsync(long device, long host, long bytes) {
+        call("cuMemcpyHtoDAsync", () -> (int) COPY_TO_DEVICE_ASYNC.invokeExact(device, host, bytes, 0L));
+    }
+
+    /** A driver call through its method handle, which may throw whatever a method handle may. */
+    @FunctionalInterface
+    private interface Call {
+        int invoke() throws Throwable;
+    }
+
+    /** Makes the call and checks its result; a call that cannot be made at all is a CudaException too. */
+    private static void call(String what, Call call) {
         int r;
         try {
-            r = (int) COPY_TO_DEVICE_ASYNC.invokeExact(device, host, bytes, 0L);
+            r = call.invoke();
         } catch (Throwable t) {
-            throw new CudaException("cuMemcpyHtoDAsync could not be called: " + t);
+            throw new CudaException(what + " could not be called: " + t);
         }
-        Cuda.check(r, "cuMemcpyHtoDAsync");
+        Cuda.check(r, what);
     }
 }
