@@ -87,22 +87,9 @@ final class Cublas {
         }
     }
 
-    /** A downcall that returns a cuBLAS status. */
-    @FunctionalInterface
-    private interface Call {
-        int invoke() throws Throwable;
-    }
-
-    /** Makes {@code call}; a status other than 0 (success) is a {@link CudaException} naming {@code name}. */
-    private static void call(String name, Call call) {
-        int status;
-        try {
-            status = call.invoke();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    /** Makes a cuBLAS call; a status other than 0 (success) is a {@link CudaException} naming {@code name}. */
+    private static void call(String name, NativeCall call) {
+        int status = NativeCall.status(name, call);
         if (status != 0) throw new CudaException(name + " failed with cuBLAS status " + status);
     }
 

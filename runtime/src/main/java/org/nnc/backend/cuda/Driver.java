@@ -71,20 +71,6 @@ final class Driver {
         call("cuMemcpyHtoDAsync", () -> (int) COPY_TO_DEVICE_ASYNC.invokeExact(device, host, bytes, 0L));
     }
 
-    /** A driver call through its method handle, which may throw whatever a method handle may. */
-    @FunctionalInterface
-    private interface Call {
-        int invoke() throws Throwable;
-    }
-
-    /** Makes the call and checks its result; a call that cannot be made at all is a CudaException too. */
-    private static void call(String what, Call call) {
-        int r;
-        try {
-            r = call.invoke();
-        } catch (Throwable t) {
-            throw new CudaException(what + " could not be called: " + t);
-        }
-        Cuda.check(r, what);
-    }
+    /** Makes a driver call and checks the CUresult it returns. */
+    private static void call(String what, NativeCall call) { Cuda.check(NativeCall.status(what, call), what); }
 }
